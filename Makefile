@@ -1,0 +1,29 @@
+# Two entry points on a fresh machine with only python3: `make demo` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install clean score
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/zongjie extract corpus/raw -o corpus/facts.jsonl --summary
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+# The dev-gold figures quoted in the README (needs ../shared).
+score: $(STAMP)
+	$(BIN)/zongjie extract ../shared/seeds -o /tmp/zongjie-seeds.jsonl
+	$(BIN)/python ../shared/eval/score.py --pred /tmp/zongjie-seeds.jsonl --gold ../shared/gold --texts ../shared/seeds
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,25 @@
+"""zongjie: Chinese labour-union work reports -> validated, source-grounded facts.
+
+Public API::
+
+    from pipeline import extract_text, extract_file, parse_number, parse_amount
+    doc = extract_text("区总工会投入3.05萬(wàn)元,慰问881名困难职工。")
+    for f in doc.facts:
+        print(f.type, f.quote, f.start, f.end)
+"""
+
+from .document import extract_file, extract_text, process_bytes, process_text
+from .numerals import parse_amount, parse_number, parse_quantity
+from .records import Document, json_schema
+
+__all__ = [
+    "Document",
+    "extract_file",
+    "extract_text",
+    "json_schema",
+    "parse_amount",
+    "parse_number",
+    "parse_quantity",
+    "process_bytes",
+    "process_text",
+]

@@ -1,0 +1,102 @@
+"""Command line: ``zongjie extract PATH... -o facts.jsonl`` and ``zongjie schema``.
+
+Each input yields exactly one output line (a Document), in input order; an
+unreadable input yields a record with ``status: "error"`` and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Iterator, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .document import doc_id_for, process_bytes
+from .records import Document, json_schema
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="zongjie: facts from Chinese union work reports, grounded in source offsets.")
+err = Console(stderr=True)
+
+
+def iter_inputs(paths: list[Path]) -> Iterator[tuple[str, Path]]:
+    """(doc_id, file) for every input: files as given, folders recursively (*.txt)."""
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".txt"):
+                yield doc_id_for(f, p), f
+        elif p.is_file():
+            yield doc_id_for(p, None), p
+        else:
+            raise typer.BadParameter(f"no such file or folder: {p}")
+
+
+def _summary(docs: list[Document]) -> None:
+    con = Console()
+    t = Table(title="zongjie extract", show_lines=False)
+    for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks"):
+        t.add_column(col, justify="left" if col in ("document", "status") else "right")
+    for d in docs:
+        c = Counter(f.type for f in d.facts)
+        t.add_row(d.doc_id, d.status if d.status == "ok" else f"error: {d.error}", str(len(d.sections)),
+                  str(c["amount"]), str(c["count"]), str(c["date"]), str(len(d.placeholders)), str(len(d.checks)))
+    con.print(t)
+    for d in docs:
+        for f in d.facts:
+            if f.type == "amount" and f.status != "ok":
+                con.print(f"  [yellow]{d.doc_id}[/] {f.quote!r} @{f.start}: amount {f.status}")
+
+
+@app.command()
+def extract(
+    paths: list[Path] = typer.Argument(..., help="files or folders (folders: every *.txt, recursively)"),
+    output: Path = typer.Option(Path("facts.jsonl"), "-o", "--output", help="JSONL output, one document per line"),
+    summary: bool = typer.Option(False, "--summary", help="print a table of what was found"),
+) -> None:
+    """Extract facts from reports into JSONL (the form ../shared/eval/score.py reads)."""
+    inputs = list(iter_inputs(paths))
+    if not inputs:
+        err.print("[red]no input files[/] (folders are searched for *.txt)")
+        raise typer.Exit(2)
+    docs: list[Document] = []
+    tmp = output.with_name(output.name + ".part")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with tmp.open("w", encoding="utf-8") as out, Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=err, disable=not err.is_terminal,
+    ) as prog:
+        task = prog.add_task("extract", total=len(inputs))
+        for doc_id, f in inputs:
+            try:
+                data = f.read_bytes()
+            except OSError as e:
+                from .document import error_document
+
+                doc = error_document(doc_id, f"cannot read {f}: {e}")
+            else:
+                doc = process_bytes(doc_id, data)
+            out.write(doc.to_json() + "\n")
+            docs.append(doc)
+            prog.advance(task)
+    tmp.replace(output)
+    errors = sum(d.status == "error" for d in docs)
+    err.print(f"{len(docs)} documents, {errors} errors -> {output}")
+    if summary:
+        _summary(docs)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of one output line."""
+    json.dump(json_schema(), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    app()

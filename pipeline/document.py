@@ -1,0 +1,119 @@
+"""One document end to end: original text -> validated ``Document`` record.
+
+``process_text(doc_id, raw)`` runs normalise -> segment -> extract (rules) ->
+reconcile and lifts every span from normalised to ORIGINAL offsets exactly
+once, here. Facts inside boilerplate are dropped; placeholders are kept
+wherever they are (SCHEMA.md). The same function runs in a loop, in a process
+pool or in a Dask bag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from . import activities
+from .extract import amounts, counts, dates
+from .extract.base import Candidate
+from .normalize import NormText, normalize
+from .placeholders import find_placeholders
+from .reading import DecodeError, read_file
+from .records import Amount, Boilerplate, Count, Date, Document, Section
+from .segment import Segmentation, segment
+
+EXTRACTORS = {"amount": (amounts, Amount), "count": (counts, Count), "date": (dates, Date)}
+
+
+def _fact(kind: str, nt: NormText, seg: Segmentation, doc_id: str, c: Candidate):
+    _, model = EXTRACTORS[kind]
+    s, e, grown = nt.to_orig(c.start, c.end)
+    fields: dict[str, Any] = dict(c.fields)
+    return model(
+        fact_id=f"{doc_id}:{kind}:{s}-{e}",
+        section=seg.section_of(c.start),
+        start=s,
+        end=e,
+        quote=nt.raw[s:e],
+        rule_id=c.rule_id,
+        grounding="expanded" if grown else "exact",
+        **fields,
+    )
+
+
+def process_text(doc_id: str, raw: str, encoding: str | None = None) -> Document:
+    nt = normalize(raw)
+    seg = segment(nt.text)
+    facts = []
+    for kind, (module, _) in EXTRACTORS.items():
+        for c in module.extract(nt.text):
+            if seg.in_boilerplate(c.start, c.end):
+                continue
+            facts.append(_fact(kind, nt, seg, doc_id, c))
+    # a count and an amount may claim the same figure (e.g. 1人 vs 1元): keep the longer
+    facts.sort(key=lambda f: (f.start, -(f.end - f.start)))
+    kept = []
+    for f in facts:
+        if kept and f.type != "date" and any(
+            k.type != "date" and f.start < k.end and k.start < f.end for k in kept[-3:]
+        ):
+            continue
+        kept.append(f)
+    sections = []
+    for sp in seg.sections:
+        s, e, _ = nt.to_orig(sp.start, sp.end)
+        body_end = nt.orig_pos(sp.body_end)
+        labels = activities.label(nt.text[sp.start:sp.body_end])
+        sections.append(Section(index=sp.index, start=s, end=e, quote=raw[s:e], body_end=body_end,
+                                primary=labels[0] if labels else "other", activities=labels or ["other"]))
+    boiler = []
+    for b in seg.boilerplate:
+        s, e, _ = nt.to_orig(b.start, b.end)
+        boiler.append(Boilerplate(start=s, end=e, quote=raw[s:e], reason=b.reason))
+    doc = Document(doc_id=doc_id, encoding=encoding, length=len(raw), facts=kept, sections=sections,
+                   placeholders=find_placeholders(nt), boilerplate=boiler)
+    from .reconcile import reconcile  # late import: reconcile reads records only
+
+    return doc.model_copy(update={"checks": reconcile(doc, raw)})
+
+
+def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Document:
+    return Document(doc_id=doc_id, status="error", error=reason, encoding=encoding)
+
+
+def process_bytes(doc_id: str, data: bytes) -> Document:
+    from .reading import decode_bytes
+
+    try:
+        dec = decode_bytes(data)
+    except DecodeError as e:
+        return error_document(doc_id, str(e))
+    try:
+        return process_text(doc_id, dec.text, dec.encoding)
+    except Exception as e:  # one bad document must not stop a batch
+        return error_document(doc_id, f"{type(e).__name__}: {e}", dec.encoding)
+
+
+def doc_id_for(path: Path, root: Path | None) -> str:
+    """The input's path relative to the folder given (or its name), without .txt."""
+    rel = path.relative_to(root) if root is not None and root in path.parents else Path(path.name)
+    s = rel.as_posix()
+    return s[:-4] if s.endswith(".txt") else s
+
+
+def extract_text(text: str, doc_id: str = "text") -> Document:
+    """Extract every fact of one report given as a string."""
+    return process_text(doc_id, text)
+
+
+def extract_file(path: str | Path, doc_id: str | None = None) -> Document:
+    p = Path(path)
+    try:
+        dec = read_file(p)
+    except DecodeError as e:
+        return error_document(doc_id or doc_id_for(p, None), str(e))
+    return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]

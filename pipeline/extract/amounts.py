@@ -1,0 +1,69 @@
+"""Money amounts: value, range, approximation, per-unit rate, status.
+
+Input: normalised text. Output: ``Candidate`` list whose ``fields`` hold the
+Amount record's values. A gap in place of digits gives status "masked" (never
+a guessed value: ``3__822元`` is not 822); a unit whose number the source
+dropped (``投入万元``) gives status "missing".
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .. import rules
+from ..numerals import parse_amount, parse_quantity
+from .base import Candidate, clause_after, clause_before, find
+
+FILE = "amount/patterns"
+
+
+@functools.lru_cache(maxsize=1)
+def _lex() -> dict[str, list[str]]:
+    return rules.load(FILE).lexicons
+
+
+def _per(text: str, c: Candidate) -> str | None:
+    lx = _lex()
+    after = text[c.end:c.end + 3]
+    if any(after.startswith(w) for w in lx["per_unit_after"]):
+        return after[1]
+    before = clause_before(text, c.start, 14)
+    if any(w in before for w in lx["per_person"]):
+        return "人"
+    if any(w in before for w in lx["per_household"]):
+        return "户"
+    return None
+
+
+def resolve(text: str, c: Candidate) -> Candidate | None:
+    quote = text[c.start:c.end]
+    status = c.options.get("status", "ok")
+    f: dict = {"value": None, "low": None, "high": None, "approx": "exact", "status": status,
+               "currency": "CNY", "per": _per(text, c)}
+    if status == "ok":
+        if c.rule_id == "amount.bare_after_money_noun":
+            q = parse_quantity(quote)
+            if q is None:
+                return None
+            f["value"] = q.value
+        else:
+            mv = parse_amount(quote)
+            if mv is None or (mv.value is None and mv.low is None):
+                return None
+            f.update(value=mv.value, low=mv.low, high=mv.high, approx=mv.approx, currency=mv.currency or "CNY")
+            if mv.low is not None and f["per"] is None:
+                # a range of amounts is a standard per recipient (给予2000元-4000元的资助)
+                ctx = clause_before(text, c.start, 20) + clause_after(text, c.end, 12)
+                if any(w in ctx for w in ("资助", "补助", "奖", "给予", "不等", "慰问", "救助")):
+                    f["per"] = "人"
+    c.fields = f
+    return c
+
+
+def extract(text: str) -> list[Candidate]:
+    out = []
+    for c in find(text, FILE):
+        r = resolve(text, c)
+        if r is not None:
+            out.append(r)
+    return out

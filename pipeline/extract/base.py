@@ -1,0 +1,75 @@
+"""Candidates and the shared matching loop of the rule extractors.
+
+A ``Candidate`` is a span of NORMALISED text found by one rule, with the
+rule's named groups (spans too) and resolved field values. Finding spans
+(``find``) is kept apart from computing values (each dimension's ``resolve``),
+as Recognizers-Text does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from .. import rules
+
+
+@dataclass
+class Candidate:
+    start: int
+    end: int
+    rule_id: str
+    groups: dict[str, tuple[int, int]]
+    options: dict[str, Any]
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def group(self, text: str, name: str) -> str | None:
+        span = self.groups.get(name)
+        if span is None or span[0] < 0:
+            return None
+        return text[span[0]:span[1]]
+
+
+def _trim(text: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def find(text: str, rule_file: str) -> list[Candidate]:
+    """All matches of every rule in ``rule_file``, overlaps resolved: the
+    longest match wins, then the earlier rule."""
+    found: list[tuple[int, int, int, Candidate]] = []
+    for order, (spec, pat) in enumerate(rules.compiled(rule_file)):
+        for m in pat.finditer(text, overlapped=False):
+            s, e = _trim(text, *m.span())
+            if e <= s:
+                continue
+            groups = {name: m.span(name) for name in pat.groupindex}
+            found.append((s, e, order, Candidate(s, e, spec.id, groups, dict(spec.options))))
+    found.sort(key=lambda t: (-(t[1] - t[0]), t[2], t[0]))
+    taken: list[Candidate] = []
+    for s, e, _, cand in found:
+        if any(s < c.end and c.start < e for c in taken):
+            continue
+        taken.append(cand)
+    taken.sort(key=lambda c: c.start)
+    return taken
+
+
+def clause_before(text: str, pos: int, limit: int = 30) -> str:
+    """Text before ``pos`` back to the previous clause break."""
+    start = max(0, pos - limit)
+    chunk = text[start:pos]
+    cut = max(chunk.rfind(ch) for ch in ",，。;；!?！？\n:：")
+    return chunk[cut + 1:] if cut >= 0 else chunk
+
+
+def clause_after(text: str, pos: int, limit: int = 30) -> str:
+    chunk = text[pos:pos + limit]
+    m = regex.search(r"[,，。;；!?！？\n:：]", chunk)
+    return chunk[: m.start()] if m else chunk

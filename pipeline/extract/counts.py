@@ -1,0 +1,58 @@
+"""Counts of people, households and organisations.
+
+Input: normalised text. Output: candidates with value, approx, status, unit
+(the classifier as written) and subject. Rankings (前三名, 第一名) and
+rhetorical 一名 (不让一名职工…) are not counts.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .. import rules
+from ..numerals import parse_quantity
+from .base import Candidate, find
+from .subjects import subject_of
+
+FILE = "count/patterns"
+
+
+@functools.lru_cache(maxsize=1)
+def _lex() -> dict[str, list[str]]:
+    return rules.load(FILE).lexicons
+
+
+def resolve(text: str, c: Candidate) -> Candidate | None:
+    lx = _lex()
+    before = text[max(0, c.start - 4):c.start]
+    if any(before.endswith(w) for w in lx["not_after"]):
+        return None
+    num = c.group(text, "num") or ""
+    unit = c.group(text, "unit") or ""
+    if num == "一" and any(before.endswith(w) for w in lx["rhetoric_one_before"]):
+        return None
+    status = c.options.get("status", "ok")
+    value = None
+    approx = "exact"
+    if status == "ok":
+        quote = text[c.start:c.end]
+        q = parse_quantity(quote[: len(quote) - len(unit)])
+        if q is None or q.value is None:
+            return None
+        if not float(q.value).is_integer():
+            return None
+        value, approx = int(q.value), q.approx
+        if c.rule_id == "count.round_hundreds":
+            approx = "at_least" if quote.startswith(("超过", "逾", "上")) else "at_most"
+    c.fields = {"value": value, "approx": approx, "status": status, "unit": unit,
+                "subject": subject_of(text, c.start, c.end)}
+    return c
+
+
+def extract(text: str) -> list[Candidate]:
+    out = []
+    for c in find(text, FILE):
+        r = resolve(text, c)
+        if r is not None:
+            out.append(r)
+    return out

@@ -1,0 +1,213 @@
+"""Normalisation with an offset map back to the original text.
+
+Input: the decoded original text. Output: ``NormText`` whose ``text`` is what
+the extractors read (pinyin glosses stripped, recurring mojibake repaired,
+traditional -> simplified, full-width -> half-width, ``1、2万元`` -> ``1.2万元``)
+and whose ``to_orig(start, end)`` maps any span of ``text`` back to a span of
+the original. Each step yields edits ``(start, end, replacement)`` against the
+text of the previous step (ftfy's explain-then-replay); ``_apply`` replays them
+and carries every character's original span along. A character produced by a
+block replacement gets the whole block's span, so a fact touching it grows to
+cover the block and is marked ``grounding="expanded"``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+
+import regex
+
+from . import rules
+
+Edit = tuple[int, int, str]
+
+
+@dataclass
+class NormText:
+    raw: str
+    text: str
+    starts: list[int]
+    ends: list[int]
+    expanded: list[bool]
+    steps: list[str] = field(default_factory=list)
+
+    @classmethod
+    def identity(cls, raw: str) -> "NormText":
+        n = len(raw)
+        return cls(raw, raw, list(range(n)), list(range(1, n + 1)), [False] * n)
+
+    def to_orig(self, start: int, end: int) -> tuple[int, int, bool]:
+        """Original (start, end, expanded) of the normalised span [start, end)."""
+        if not 0 <= start <= end <= len(self.text):
+            raise IndexError(f"span {start}-{end} outside normalised text of length {len(self.text)}")
+        if start == end:
+            pos = self.starts[start] if start < len(self.text) else len(self.raw)
+            return pos, pos, False
+        s = self.starts[start]
+        e = self.ends[end - 1]
+        grown = any(self.expanded[start:end])
+        return s, e, grown
+
+    def orig_pos(self, pos: int) -> int:
+        """Original offset of a normalised boundary position."""
+        if pos >= len(self.text):
+            return len(self.raw)
+        return self.starts[pos]
+
+
+def _apply(nt: NormText, edits: list[Edit], step: str, one_to_one: bool = False) -> NormText:
+    if not edits:
+        return nt
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    expanded: list[bool] = []
+    pos = 0
+    text = nt.text
+    for s, e, repl in sorted(edits):
+        if s < pos:
+            raise ValueError(f"{step}: overlapping edits at {s}")
+        out.append(text[pos:s])
+        starts.extend(nt.starts[pos:s])
+        ends.extend(nt.ends[pos:s])
+        expanded.extend(nt.expanded[pos:s])
+        if one_to_one:
+            if len(repl) != e - s:
+                raise AssertionError(f"{step}: length changed for {text[s:e]!r} -> {repl!r}")
+            out.append(repl)
+            starts.extend(nt.starts[s:e])
+            ends.extend(nt.ends[s:e])
+            expanded.extend(nt.expanded[s:e])
+        elif repl:
+            if e > s:
+                bs, be = nt.starts[s], nt.ends[e - 1]
+            else:  # pure insertion: anchor on the next character
+                bs = be = nt.starts[s] if s < len(text) else len(nt.raw)
+            out.append(repl)
+            starts.extend([bs] * len(repl))
+            ends.extend([be] * len(repl))
+            expanded.extend([True] * len(repl))
+        pos = e
+    out.append(text[pos:])
+    starts.extend(nt.starts[pos:])
+    ends.extend(nt.ends[pos:])
+    expanded.extend(nt.expanded[pos:])
+    new_text = "".join(out)
+    assert len(new_text) == len(starts) == len(ends) == len(expanded)
+    return NormText(nt.raw, new_text, starts, ends, expanded, nt.steps + [step])
+
+
+# --- steps -----------------------------------------------------------------
+
+
+def _rule(rule_id: str) -> regex.Pattern:
+    for spec, pat in rules.compiled("normalize/steps"):
+        if spec.id == rule_id:
+            return pat
+    raise KeyError(rule_id)
+
+
+def pinyin_edits(text: str) -> list[Edit]:
+    """Delete pinyin glosses such as the ``(huì)`` of ``工會(huì)``."""
+    edits = [(m.start(), m.end(), "") for m in _rule("normalize.pinyin_after_han").finditer(text)]
+    edits += [(m.start(), m.end(), "") for m in _rule("normalize.pinyin_after_other").finditer(text)]
+    return edits
+
+
+# Chinese numerals of list markers (一) … (十). Pages saved as GBK and re-read one
+# byte off turn "（一）" into "。ㄒ唬┵…": the GBK lead byte of the numeral becomes
+# the trail byte of a character whose own lead byte is 0xA8. We rebuild the
+# marker from the codec itself instead of listing garbled strings.
+_LIST_NUMERALS = "一二三四五六七八九十"
+
+
+@functools.lru_cache(maxsize=1)
+def _numeral_by_lead_byte() -> dict[int, str]:
+    return {n.encode("gbk")[0]: n for n in _LIST_NUMERALS}
+
+
+def _gbk(ch: str) -> bytes:
+    try:
+        return ch.encode("gb18030")
+    except UnicodeEncodeError:
+        return b""
+
+
+def mojibake_edits(text: str) -> list[Edit]:
+    """Repair GBK-shifted list markers: ``。ㄒ唬┵`` -> ``(一)``.
+
+    Only the marker is rebuilt; the character that shared its last byte is lost
+    in the source and is left as it is.
+    """
+    edits: list[Edit] = []
+    leads = _numeral_by_lead_byte()
+    for m in regex.finditer(r"(?m)^[ \t]*(。)", text):
+        i = m.start(1)
+        if i + 1 >= len(text):
+            continue
+        b = _gbk(text[i + 1])
+        if len(b) != 2 or b[0] != 0xA8 or b[1] not in leads:
+            continue
+        numeral = leads[b[1]]
+        # the closing bracket's second byte (0xA9) leads one of the next 3 characters
+        for j in range(i + 2, min(i + 5, len(text))):
+            bj = _gbk(text[j])
+            if len(bj) == 2 and bj[0] == 0xA9:
+                edits.append((i, j + 1, f"({numeral})"))
+                break
+    return edits
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def t2s_edits(text: str) -> list[Edit]:
+    """Traditional -> simplified with OpenCC, as one-to-one character edits.
+
+    OpenCC converts phrase by phrase; a phrase rule could in principle change
+    length, so a line whose length changes is converted character by character.
+    """
+    conv = _t2s()
+    edits: list[Edit] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        new = conv.convert(line)
+        if len(new) != len(line):
+            new = "".join(c if len(c := conv.convert(ch)) == 1 else ch for ch in line)
+        for k, (a, b) in enumerate(zip(line, new)):
+            if a != b:
+                edits.append((pos + k, pos + k + 1, b))
+        pos += len(line)
+    return edits
+
+
+def width_edits(text: str) -> list[Edit]:
+    """Full-width ASCII -> half-width; ideographic and no-break spaces -> space."""
+    edits: list[Edit] = []
+    for k, ch in enumerate(text):
+        o = ord(ch)
+        if 0xFF01 <= o <= 0xFF5E:
+            edits.append((k, k + 1, chr(o - 0xFEE0)))
+        elif ch in "\u3000\u00a0\u2002\u2003\u2009":
+            edits.append((k, k + 1, " "))
+    return edits
+
+
+def list_decimal_edits(text: str) -> list[Edit]:
+    """``1、2万元`` -> ``1.2万元`` where a list number is impossible."""
+    return [(m.start(0) + 1, m.start(0) + 2, ".") for m in _rule("normalize.list_decimal").finditer(text)]
+
+
+def normalize(raw: str) -> NormText:
+    nt = NormText.identity(raw)
+    nt = _apply(nt, pinyin_edits(nt.text), "pinyin")
+    nt = _apply(nt, mojibake_edits(nt.text), "mojibake")
+    nt = _apply(nt, t2s_edits(nt.text), "t2s", one_to_one=True)
+    nt = _apply(nt, width_edits(nt.text), "width", one_to_one=True)
+    nt = _apply(nt, list_decimal_edits(nt.text), "list_decimal", one_to_one=True)
+    return nt

@@ -1,0 +1,154 @@
+"""Pydantic v2 records: the output contract of zongjie.
+
+Every record is frozen and forbids unknown fields. Field names follow
+``../shared/gold/SCHEMA.md`` so one scorer reads gold and predictions alike.
+All ``start``/``end`` offsets are half-open code-point offsets into the ORIGINAL
+decoded text (before any normalisation), and ``quote == text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Approx = Literal["exact", "about", "at_least", "at_most"]
+FactStatus = Literal["ok", "masked", "missing"]
+Grounding = Literal["exact", "expanded"]
+Number = Union[int, float]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Grounded(Record):
+    """Anything with a span in the original text."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    quote: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Grounded":
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} < start {self.start}")
+        if len(self.quote) != self.end - self.start:
+            raise ValueError("quote length does not match its span")
+        return self
+
+
+class FactBase(Grounded):
+    fact_id: str
+    section: int | None = None
+    rule_id: str
+    source: Literal["rule", "ner"] = "rule"
+    # "expanded" when the span had to grow to cover a whole normalisation block
+    # (a stripped pinyin gloss, a mojibake repair): the quote is still raw text.
+    grounding: Grounding = "exact"
+
+
+class Amount(FactBase):
+    type: Literal["amount"] = "amount"
+    value: Number | None = None
+    low: Number | None = None
+    high: Number | None = None
+    approx: Approx = "exact"
+    per: str | None = None
+    status: FactStatus = "ok"
+    currency: str = "CNY"
+    role: str | None = None
+
+
+class Count(FactBase):
+    type: Literal["count"] = "count"
+    value: int | None = None
+    approx: Approx = "exact"
+    status: FactStatus = "ok"
+    unit: str
+    subject: str | None = None
+
+
+class Date(FactBase):
+    type: Literal["date"] = "date"
+    year: int | None = None
+    year_masked: bool = False
+    year_rel: int | None = None
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+    end_month: int | None = Field(default=None, ge=1, le=12)
+    end_day: int | None = Field(default=None, ge=1, le=31)
+    part: str | None = None
+    masked: bool = False
+    status: FactStatus = "ok"
+
+
+Fact = Annotated[Union[Amount, Count, Date], Field(discriminator="type")]
+
+PlaceholderKind = Literal["year", "number", "date", "name", "other"]
+
+
+class Placeholder(Grounded):
+    kind: PlaceholderKind
+    rule_id: str
+
+
+class Boilerplate(Grounded):
+    reason: str
+
+
+class Section(Grounded):
+    """A sub-report. ``start``/``end``/``quote`` are its heading line;
+    ``body_end`` is where the sub-report's text stops."""
+
+    index: int = Field(ge=1)
+    body_end: int
+    primary: str = "other"
+    activities: list[str] = Field(default_factory=list)
+
+
+class SpanRef(Record):
+    start: int
+    end: int
+
+
+class ProductPart(Record):
+    count: SpanRef
+    rate: SpanRef
+
+
+class Check(Record):
+    check_id: str
+    relation: Literal["sum", "product_sum"]
+    scope: Literal["sentence", "paragraph", "document"]
+    status: Literal["consistent", "inconsistent", "unverifiable"]
+    total: SpanRef
+    parts: list[SpanRef] | list[ProductPart]
+    stated: Number | None = None
+    computed: Number | None = None
+    difference: Number | None = None
+    tolerance: Number = 0
+    derivation: str
+    section: int | None = None
+
+
+class Document(Record):
+    doc_id: str
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+    encoding: str | None = None
+    length: int = 0
+    facts: list[Fact] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    placeholders: list[Placeholder] = Field(default_factory=list)
+    boilerplate: list[Boilerplate] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)
+
+
+def json_schema() -> dict:
+    """The JSON Schema of one output line (a Document)."""
+    return Document.model_json_schema()

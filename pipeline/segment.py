@@ -1,0 +1,219 @@
+"""Segmentation: boilerplate, sub-reports, paragraphs and sentences.
+
+Input: ``NormText``. Output: ``Segmentation`` with spans in NORMALISED offsets
+(the caller maps them to the original with ``NormText.to_orig``):
+
+* ``sections``: sub-reports, each with its heading line and body extent;
+* ``boilerplate``: site chrome (navigation, intro blurbs, related lists,
+  download prompts, injected site names); nothing is extracted from it;
+* ``paragraphs`` and ``sentences``: for the reconciler's scopes.
+
+A page's sub-reports share a title stem and are numbered (【第一篇】, 篇3,
+(2), 总结1). When the numbering starts at 2, the first report's heading is the
+last line before it that carries the stem (pages repeat their title in the
+chrome). Text before the first heading is page chrome; so is everything from
+the first trailer line (相关文章, 点击下载…) after the last heading.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+from dataclasses import dataclass, field
+
+import regex
+
+from . import rules
+from .numerals import parse_number
+
+HEADINGS = "segment/headings"
+BOILERPLATE = "segment/boilerplate"
+
+
+@dataclass(frozen=True)
+class Heading:
+    index: int
+    start: int
+    end: int
+    stem: str
+    rule_id: str
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    index: int
+    start: int      # heading start
+    end: int        # heading end
+    body_end: int
+
+
+@dataclass(frozen=True)
+class BoilerSpan:
+    start: int
+    end: int
+    reason: str
+
+
+@dataclass
+class Segmentation:
+    sections: list[SectionSpan] = field(default_factory=list)
+    boilerplate: list[BoilerSpan] = field(default_factory=list)
+    paragraphs: list[tuple[int, int]] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def in_boilerplate(self, start: int, end: int) -> bool:
+        return any(b.start < end and start < b.end for b in self.boilerplate)
+
+    def section_of(self, pos: int) -> int | None:
+        for s in self.sections:
+            if s.start <= pos < s.body_end:
+                return s.index
+        return None
+
+
+def lines_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every non-blank line, stripped of surrounding spaces."""
+    out = []
+    for m in regex.finditer(r"[^\n]+", text):
+        s, e = m.span()
+        while s < e and text[s] in " \t\r\u3000":
+            s += 1
+        while e > s and text[e - 1] in " \t\r\u3000":
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _number(num: str) -> int | None:
+    v = parse_number(num)
+    return int(v) if v is not None and float(v).is_integer() else None
+
+
+def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Heading]:
+    cands: list[Heading] = []
+    for s, e in lines:
+        line = text[s:e]
+        if len(line) > 50:
+            continue
+        for spec, pat in rules.compiled(HEADINGS):
+            m = pat.match(line)
+            if m:
+                n = _number(m.group("num"))
+                if n is not None and n >= 1:
+                    cands.append(Heading(n, s, e, m.group("stem").strip(), spec.id))
+                break
+    if not cands:
+        return []
+    # keep the largest family sharing one rule, as a page numbers its reports
+    # one way; within it keep an increasing run of numbers
+    by_rule = Counter(h.rule_id for h in cands)
+    rule_id = max(by_rule, key=lambda r: (by_rule[r], -min(h.start for h in cands if h.rule_id == r)))
+    fam = [h for h in cands if h.rule_id == rule_id]
+    out: list[Heading] = []
+    for h in fam:
+        if not out or h.index > out[-1].index:
+            out.append(h)
+    if len(out) == 1 and out[0].index > 3:
+        return []
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _boiler_rules():
+    return rules.compiled(BOILERPLATE)
+
+
+def _line_boiler(line: str) -> tuple[str, bool] | None:
+    for spec, pat in _boiler_rules():
+        if pat.search(line):
+            return spec.id, bool(spec.options.get("trailer"))
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _site_names() -> tuple[tuple[str, ...], regex.Pattern, int]:
+    rf = rules.load(BOILERPLATE)
+    names = tuple(sorted(rf.lexicons.get("site_names", []), key=len, reverse=True))
+    inj = rf.tables["injected"]
+    return names, regex.compile(inj["pattern"]), int(inj["min_repeats"])
+
+
+def injected_names(text: str, lines: list[tuple[int, int]]) -> list[str]:
+    known, pat, min_rep = _site_names()
+    found = [n for n in known if n in text]
+    openers = Counter()
+    for s, e in lines:
+        m = pat.match(text[s:e])
+        if m:
+            openers[m.group(1)] += 1
+    found += [n for n, c in openers.items() if c >= min_rep and n not in found]
+    # a found name that contains another found name wins (学习啦在线学习网 over 学习啦)
+    found = sorted(set(found), key=len, reverse=True)
+    return [n for n in found if not any(n != o and n in o for o in found)]
+
+
+def segment(text: str) -> Segmentation:
+    lines = lines_of(text)
+    seg = Segmentation()
+    heads = find_headings(text, lines)
+
+    # Section 1 when the numbering starts at 2: last earlier line carrying the stem.
+    if heads and heads[0].index == 2:
+        stem = heads[0].stem
+        prior = [(s, e) for s, e in lines if e <= heads[0].start and stem and stem in text[s:e] and e - s <= 50]
+        if prior:
+            s, e = prior[-1]
+            heads.insert(0, Heading(1, s, e, stem, "heading.title_before_2"))
+
+    # Trailer: first trailer line after the last heading.
+    last_head_end = heads[-1].end if heads else 0
+    trailer_start = len(text)
+    for s, e in lines:
+        if s < last_head_end:
+            continue
+        hit = _line_boiler(text[s:e])
+        if hit and hit[1]:
+            trailer_start = s
+            break
+
+    if heads:
+        body_start = heads[0].start
+    else:
+        # one report: it starts at the first line that is not chrome
+        body_start = trailer_start
+        for s, e in lines:
+            if s >= trailer_start:
+                break
+            if not _line_boiler(text[s:e]):
+                body_start = s
+                break
+        if body_start < trailer_start:
+            line_end = next(e for s, e in lines if s == body_start)
+            heads = [Heading(1, body_start, min(line_end, body_start + 60), "", "heading.first_line")]
+
+    for s, e in lines:
+        if e <= body_start:
+            hit = _line_boiler(text[s:e])
+            seg.boilerplate.append(BoilerSpan(s, e, hit[0] if hit else "boilerplate.preamble"))
+        elif s >= trailer_start:
+            hit = _line_boiler(text[s:e])
+            seg.boilerplate.append(BoilerSpan(s, e, hit[0] if hit else "boilerplate.trailer_list"))
+
+    for k, h in enumerate(heads):
+        body_end = heads[k + 1].start if k + 1 < len(heads) else trailer_start
+        seg.sections.append(SectionSpan(k + 1, h.start, h.end, max(body_end, h.end)))
+
+    # Injected site names inside the reports.
+    names = injected_names(text, lines)
+    if names:
+        pat = regex.compile("|".join(regex.escape(n) for n in names))
+        for m in pat.finditer(text, body_start, trailer_start):
+            seg.boilerplate.append(BoilerSpan(m.start(), m.end(), "boilerplate.site_name"))
+    seg.boilerplate.sort(key=lambda b: b.start)
+
+    seg.paragraphs = [(s, e) for s, e in lines if body_start <= s < trailer_start]
+    for ps, pe in seg.paragraphs:
+        for m in regex.finditer(r"[^。!?！？;；]+[。!?！？;；]*", text[ps:pe]):
+            seg.sentences.append((ps + m.start(), ps + m.end()))
+    return seg
