@@ -11,7 +11,7 @@ import functools
 
 from .. import rules
 from ..numerals import parse_quantity
-from .base import Candidate, find
+from .base import Candidate, clause_before, find
 from .subjects import subject_of
 
 FILE = "count/patterns"
@@ -22,6 +22,11 @@ def _lex() -> dict[str, list[str]]:
     return rules.load(FILE).lexicons
 
 
+@functools.lru_cache(maxsize=1)
+def _needs() -> dict[str, list[str]]:
+    return rules.load(FILE).tables["unit_needs_context"]
+
+
 def resolve(text: str, c: Candidate) -> Candidate | None:
     lx = _lex()
     before = text[max(0, c.start - 4):c.start]
@@ -29,8 +34,17 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         return None
     num = c.group(text, "num") or ""
     unit = c.group(text, "unit") or ""
-    if num == "一" and any(before.endswith(w) for w in lx["rhetoric_one_before"]):
-        return None
+    if num == "一":
+        if any(before.endswith(w) for w in lx["rhetoric_one_before"]) or before[-1:] in lx["word_before_one"]:
+            return None
+    subject = subject_of(text, c.start, c.end)
+    if num == "一" and not subject:
+        return None  # 打造一支更加务实的队伍: 一 + classifier as an article, nothing counted
+    needs = _needs().get(unit)
+    if needs:
+        ctx = clause_before(text, c.start, 20) + text[c.end:c.end + 6]
+        if not any(w in ctx for w in needs):
+            return None
     status = c.options.get("status", "ok")
     value = None
     approx = "exact"
@@ -45,7 +59,7 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         if c.rule_id == "count.round_hundreds":
             approx = "at_least" if quote.startswith(("超过", "逾", "上")) else "at_most"
     c.fields = {"value": value, "approx": approx, "status": status, "unit": unit,
-                "subject": subject_of(text, c.start, c.end)}
+                "subject": subject}
     return c
 
 
