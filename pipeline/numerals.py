@@ -47,7 +47,12 @@ def _cn_value(s: str) -> Decimal | None:
     digits, small, big = t["digits"], t["small_units"], t["big_units"]
     if not s:
         return None
-    # digit sequence without units: 二〇二三, 一九九八
+    for old, new in (("廿", "二十"), ("卅", "三十"), ("卌", "四十")):
+        s = s.replace(old, new)
+    # digit sequence without units: 二〇二三, 一九九八, 一七二零点一
+    head, dot, tail = s.partition("点") if "点" in s else s.partition("點")
+    if dot and len(head) >= 1 and all(ch in digits for ch in head) and tail and all(ch in digits for ch in tail):
+        return Decimal("".join(str(digits[ch]) for ch in head) + "." + "".join(str(digits[ch]) for ch in tail))
     if all(ch in digits for ch in s):
         if len(s) == 1:
             return Decimal(digits[s])
@@ -78,8 +83,8 @@ def _cn_value(s: str) -> Decimal | None:
             num = Decimal(digits[ch])
         elif ch in small:
             u = small[ch]
-            if last_unit is not None and last_unit in small.values() and u >= last_unit and num is None:
-                return None
+            if last_unit is not None and last_unit < 10000 and u >= last_unit:
+                return None  # 十一十二: units must fall within a section
             sec += (num if num is not None else Decimal(1)) * u
             num = None
             last_unit = u
@@ -97,7 +102,7 @@ def _cn_value(s: str) -> Decimal | None:
                     return None  # 万 twice without 亿
                 wan = part * u
             sec, num, last_unit, zero_seen = Decimal(0), None, u, False
-        elif ch in "点點." and num is not None or ch in "点點" and num is None:
+        elif ch in "点點." and (num is not None or zero_seen or sec or wan or total):
             # decimal part: 三点五, 1点2
             frac = s[i + 1:]
             j = 0
@@ -127,6 +132,19 @@ def parse_decimal(text: str) -> Decimal | None:
         neg, s = True, s[1:]
     elif s[0] == "+":
         s = s[1:]
+    # 壹拾壹元壹角壹分: capital RMB forms read as a number of yuan
+    rmb = regex.fullmatch(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?", s)
+    if rmb and not _ARABIC.fullmatch(s):
+        whole = _cn_value(rmb.group(1)) if not _ARABIC.fullmatch(rmb.group(1)) else Decimal(rmb.group(1))
+        if whole is None:
+            return None
+        for grp, scale in ((2, Decimal("0.1")), (3, Decimal("0.01"))):
+            if rmb.group(grp):
+                d = _cn_value(rmb.group(grp))
+                if d is None:
+                    return None
+                whole += d * scale
+        return -whole if neg else whole
     m = _ARABIC.fullmatch(s)
     if m:
         try:
@@ -218,37 +236,114 @@ def _currencies() -> list[tuple[str, str]]:
     return _CUR_CACHE
 
 
+_YJF = regex.compile(r"^(?<y>.+?)(?:元|块|圆)(?:(?<j>[^角毛分]+)[角毛])?(?:(?<f>[^分]+)分)?(?:钱)?$")
+_ADJACENT = regex.compile(r"^(?<a>[一二三四五六七八九])(?<b>[一二三四五六七八九])(?<u>[十百千万亿]+)$")
+
+
+def _yuan_jiao_fen(s: str) -> Decimal | None:
+    m = _YJF.match(s)
+    if not m or not (m.group("j") or m.group("f")):
+        return None
+    parts = [(m.group("y"), Decimal(1)), (m.group("j"), Decimal("0.1")), (m.group("f"), Decimal("0.01"))]
+    total = Decimal(0)
+    for txt, scale in parts:
+        if txt:
+            v = parse_decimal(txt)
+            if v is None:
+                return None
+            total += v * scale
+    return total
+
+
+def _range_low(a: str, b: str, va: Decimal) -> Decimal:
+    """2-4万, 一千到两千万, 两到三仟: the low end borrows the high end's multiplier."""
+    units = {"万": 10000, "萬": 10000, "亿": 100000000, "億": 100000000}
+    small = {"千": 1000, "仟": 1000, "百": 100, "佰": 100, "k": 1000, "w": 10000}
+    vb = parse_decimal(b)
+    out = va
+    if b and b[-1] in units and not any(u in a for u in units):
+        out = va * units[b[-1]]
+    elif b and b[-1] in small and not regex.search(r"[十百千万亿拾佰仟萬億]", a):
+        out = va * small[b[-1]]
+    # 从8500到3万: the low end was already complete
+    return out if vb is None or out <= vb else va
+
+
 def parse_amount(text: str) -> MoneyValue | None:
     """Parse a money expression on its own: ``"近100万元"``, ``"2000元-4000元"``,
-    ``"壹仟元"``, ``"25481港元"``. Returns None when there is no figure (``"万元"``)."""
+    ``"壹仟元"``, ``"25481港元"``, ``"一百三十五块六角七分钱"``.
+
+    Returns None when there is no figure (``"万元"``: a dropped number is never
+    read as 10000) or the text is not money. A bare figure in 万/亿 is taken
+    as yuan, as in jionlp. Vague magnitudes (几十万, 数十亿) return None: the
+    schema cannot state them and we do not guess.
+    """
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
-    for tail in ("整", "正"):
-        if s.endswith(tail):
-            s = s[:-1]
-    scale = _tables()["currency_scale"]
-    currency = None
-    unit_word = None
-    # currency word may lead (人民币100元, ¥100) or close the figure
-    for word, code in _currencies():
-        if s.startswith(word) and word in ("人民币", "RMB", "¥", "￥"):
+    s = regex.sub(r"[(（]含[)）]", "", s)
+    # 15k, 30w: the shorthand of salary and price talk
+    s, n_latin = regex.subn(r"(?<=\d)[kK]", "千", s)
+    s, n_w = regex.subn(r"(?<=\d)[wW]", "万", s)
+    if s.endswith(("整", "正")) and len(s) > 1:
+        s = s[:-1]
+    if s.startswith("从"):
+        s = s[1:]
+    s = s.replace("个亿", "亿").replace("个万", "万")
+    currency: str | None = None
+    curs = _currencies()
+    # currency before the figure: 人民币100元, 港币两千九百六十元, 新台币177.1亿元
+    for word, code in curs:
+        if s.startswith(word) and word not in ("角", "毛", "分", "元", "块", "圆"):
             currency, s = code, s[len(word):]
             break
-    for word, code in _currencies():
-        if s.endswith(word):
-            currency = currency or code
-            unit_word = word
-            s = s[: -len(word)]
+    approx = "exact"
+    t = _tables()
+    for p in sorted(t["approx_prefix"], key=len, reverse=True):
+        if s.startswith(p):
+            approx, s = t["approx_prefix"][p], s[len(p):]
             break
-        # 2000元-4000元 / 1000元到5000元: the unit is written twice
+    for suf in ("以上", "以下", "以内", "左右", "上下"):
+        if s.endswith(suf):
+            approx, s = t["approx_suffix"][suf], s[: -len(suf)]
+            break
+    # currency after the figure: 3000多欧元, 9000元日币, 2——3万港币
+    for word, code in curs + [("日币", "JPY")]:
+        if word in ("角", "毛", "分"):
+            continue
+        if s.endswith(word) and len(s) > len(word):
+            if word not in ("元", "块", "块钱", "圆") or currency is None:
+                currency = currency or code
+            s = s[: -len(word)]
+            if word not in ("元", "块", "块钱", "圆") and s.endswith(("元", "块")):
+                s = s[:-1]
+            break
+    yjf = _yuan_jiao_fen(s + ("元" if regex.search(r"[角毛分]$", s) and "元" not in s and "块" not in s else ""))
+    if yjf is None and currency is None:
+        yjf = _yuan_jiao_fen(s)
+    if yjf is not None:
+        return MoneyValue(_clean(yjf), None, None, approx, currency or "CNY")
     if currency is None:
+        if not (regex.search(r"[万亿萬億]$", s) or (n_latin or n_w) and regex.search(r"[千万]$", s)):
+            return None
+        currency = "CNY"
+    s = regex.sub(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)", "", s)
+    s = regex.sub(r"(?:--|——|—)", "-", s)
+    m = _ADJACENT.match(s)
+    if m and "一二三四五六七八九".index(m.group("b")) > "一二三四五六七八九".index(m.group("a")):
+        unit = m.group("u")
+        lo, hi = parse_decimal(m.group("a") + unit), parse_decimal(m.group("b") + unit)
+        if lo is not None and hi is not None:
+            return MoneyValue(None, _clean(lo), _clean(hi), approx, currency)
+    rm = _RANGE.match(s)
+    if rm and parse_decimal(s) is None:
+        a, b = rm.group("a"), rm.group("b")
+        va, vb = parse_decimal(a), parse_decimal(b)
+        if va is not None and vb is not None:
+            va = _range_low(a, b, va)
+            if va <= vb:
+                return MoneyValue(None, _clean(va), _clean(vb), approx, currency)
         return None
-    s = regex.sub(r"(?<=\d|[万亿千百十])(?:元|块)(?=-|—|–|~|至|到)", "", s)
-    q = parse_quantity(s)
-    if q is None:
+    s2, approx2 = _strip_approx(s)
+    v = parse_decimal(s2)
+    if v is None:
         return None
-    mult = Decimal(str(scale.get(unit_word, 1))) if unit_word in scale else Decimal(1)
-
-    def sc(x: Num | None) -> Num | None:
-        return None if x is None else _clean(Decimal(str(x)) * mult)
-
-    return MoneyValue(sc(q.value), sc(q.low), sc(q.high), q.approx, currency)
+    return MoneyValue(_clean(v), None, None, approx2 if approx2 != "exact" else approx, currency)
