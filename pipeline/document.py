@@ -41,6 +41,16 @@ def _fact(kind: str, nt: NormText, seg: Segmentation, doc_id: str, c: Candidate)
     )
 
 
+def _line_span(nt: NormText, start: int, end: int) -> tuple[int, int]:
+    """Original span of a whole-line span: it runs to the line's end in the
+    original, so a gloss after the last character (總結(jié)) stays inside."""
+    s, e, _ = nt.to_orig(start, end)
+    e2 = nt.orig_pos(end)
+    while e2 > e and nt.raw[e2 - 1] in " \t\r\u3000\xa0":
+        e2 -= 1
+    return s, max(e, e2)
+
+
 def process_text(doc_id: str, raw: str, encoding: str | None = None) -> Document:
     nt = normalize(raw)
     seg = segment(nt.text)
@@ -61,14 +71,15 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None) -> Document
         kept.append(f)
     sections = []
     for sp in seg.sections:
-        s, e, _ = nt.to_orig(sp.start, sp.end)
+        s, e = _line_span(nt, sp.start, sp.end)
         body_end = nt.orig_pos(sp.body_end)
         labels = activities.label(nt.text[sp.start:sp.body_end])
         sections.append(Section(index=sp.index, start=s, end=e, quote=raw[s:e], body_end=body_end,
                                 primary=labels[0] if labels else "other", activities=labels or ["other"]))
     boiler = []
     for b in seg.boilerplate:
-        s, e, _ = nt.to_orig(b.start, b.end)
+        s, e = (nt.to_orig(b.start, b.end)[:2] if b.reason == "boilerplate.site_name"
+                else _line_span(nt, b.start, b.end))
         boiler.append(Boilerplate(start=s, end=e, quote=raw[s:e], reason=b.reason))
     doc = Document(doc_id=doc_id, encoding=encoding, length=len(raw), facts=kept, sections=sections,
                    placeholders=find_placeholders(nt), boilerplate=boiler)

@@ -37,7 +37,8 @@ def _clean(v: Decimal) -> Num:
     return float(v)
 
 
-_ARABIC = regex.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_ARABIC = regex.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_SCIENTIFIC = regex.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 _FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"，": ",", "．": "."})
 
 
@@ -57,13 +58,23 @@ def _cn_value(s: str) -> Decimal | None:
         if len(s) == 1:
             return Decimal(digits[s])
         return Decimal("".join(str(digits[ch]) for ch in s))
-    total = Decimal(0)      # parts of 亿 and above, already scaled
-    wan = Decimal(0)        # the 万 part, scaled
+    # big units (万, 亿, 兆) on a stack: a larger unit scales every smaller one
+    # before it (一亿二千万 = 1亿 + 2000万; 万万 = 亿)
+    stack: list[tuple[Decimal, int]] = []
     sec = Decimal(0)        # below 万
     num: Decimal | None = None
     last_unit = None
     zero_seen = False
     i = 0
+
+    def colloquial(n: Decimal | None) -> Decimal | None:
+        # 两万五 = 25000, 三千五 = 3500, 两千三点一 = 2300.1: a digit right after
+        # a unit (with no 零 between) counts in the next lower unit
+        if n is not None and last_unit and not zero_seen and last_unit >= 100 and n < 10 \
+                and n == n.to_integral_value():
+            return n * last_unit / 10
+        return n
+
     while i < len(s):
         ch = s[i]
         m = _ARABIC.match(s, i)
@@ -92,17 +103,18 @@ def _cn_value(s: str) -> Decimal | None:
         elif ch in big:
             u = big[ch]
             part = sec + (num if num is not None else Decimal(0))
-            if part == 0 and not (total or wan):
+            if part == 0:
+                if stack and stack[-1][1] == u and (i > 0 and s[i - 1] == ch):
+                    v, _ = stack.pop()  # 四万万 = 4亿
+                    stack.append((v * u, u * u))
+                    i += 1
+                    continue
                 return None  # a bare 万/亿 is a unit whose number was dropped, not 10000
-            if u == 100000000:
-                total = (total + wan + part) * u
-                wan = Decimal(0)
-            else:
-                if wan:
-                    return None  # 万 twice without 亿
-                wan = part * u
+            while stack and stack[-1][1] < u:
+                part += stack.pop()[0]
+            stack.append((part * u, u))
             sec, num, last_unit, zero_seen = Decimal(0), None, u, False
-        elif ch in "点點." and (num is not None or zero_seen or sec or wan or total):
+        elif ch in "点點." and (num is not None or zero_seen or sec or stack):
             # decimal part: 三点五, 1点2
             frac = s[i + 1:]
             j = 0
@@ -111,16 +123,15 @@ def _cn_value(s: str) -> Decimal | None:
             if j == 0:
                 return None
             digs = "".join(str(digits[c]) if c in digits else c for c in frac[:j])
-            num = (num if num is not None else Decimal(0)) + Decimal("0." + digs)
+            num = (colloquial(num) if num is not None else Decimal(0)) + Decimal("0." + digs)
+            last_unit = None
             i += 1 + j
             continue
         else:
             return None
         i += 1
-    if num is not None and last_unit and not zero_seen and last_unit >= 100 and num < 10 and num == num.to_integral_value():
-        # 两万五 = 25000, 三千五 = 3500: a trailing digit counts in the next lower unit
-        num = num * last_unit / 10
-    return total + wan + sec + (num if num is not None else Decimal(0))
+    num = colloquial(num)
+    return sum((v for v, _ in stack), Decimal(0)) + sec + (num if num is not None else Decimal(0))
 
 
 def parse_decimal(text: str) -> Decimal | None:
@@ -145,6 +156,10 @@ def parse_decimal(text: str) -> Decimal | None:
                     return None
                 whole += d * scale
         return -whole if neg else whole
+    s = regex.sub(r"(?<=\d)[kK]$", "千", s)
+    if _SCIENTIFIC.fullmatch(s):
+        v = Decimal(s)
+        return -v if neg else v
     m = _ARABIC.fullmatch(s)
     if m:
         try:

@@ -54,16 +54,6 @@ _COMMON = set(
 )
 
 
-def _looks_binary(data: bytes) -> bool:
-    head = data[:4096]
-    if b"\x00" in head and not (head.startswith(codecs.BOM_UTF16_LE) or head.startswith(codecs.BOM_UTF16_BE)):
-        # UTF-16 without BOM has NULs in every other byte of ASCII text.
-        even = head[0::2].count(0)
-        odd = head[1::2].count(0)
-        return not (odd > len(head) // 4 or even > len(head) // 4)
-    return False
-
-
 def _score(text: str) -> float:
     """Higher is more plausible Chinese text."""
     if not text:
@@ -74,21 +64,24 @@ def _score(text: str) -> float:
     return (2 * common + 0.2 * han - 5 * odd) / len(text)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    zeros_odd = data[1::2].count(0)
-    zeros_even = data[0::2].count(0)
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 with no BOM: accepted only when one byte order reads as plausible text."""
     if len(data) < 4 or len(data) % 2:
         return None
-    if zeros_odd > len(data) // 6:
-        enc = "utf-16-le"
-    elif zeros_even > len(data) // 6:
-        enc = "utf-16-be"
-    else:
-        return None
-    try:
-        return data.decode(enc)
-    except UnicodeDecodeError:
-        return None
+    best: tuple[float, str, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _CONTROL.search(text):
+            continue
+        sc = _score(text)
+        if best is None or sc > best[0]:
+            best = (sc, enc, text)
+    if best and best[0] > 0.6:
+        return Decoded(best[2], best[1])
+    return None
 
 
 def decode_bytes(data: bytes) -> Decoded:
@@ -104,15 +97,19 @@ def decode_bytes(data: bytes) -> Decoded:
                 return Decoded(data[2:].decode(enc), "utf-16")
             except UnicodeDecodeError as e:
                 raise DecodeError(f"UTF-16 BOM but invalid UTF-16 at byte {e.start + 2}") from e
-    text16 = _utf16_without_bom(data)
-    if text16 is not None and not _CONTROL.search(text16):
-        return Decoded(text16, "utf-16-le" if data[1::2].count(0) > data[0::2].count(0) else "utf-16-be")
-    if _looks_binary(data):
-        raise DecodeError("binary data (NUL bytes), not a text document")
     try:
         text = data.decode("utf-8")
-        enc = "utf-8"
     except UnicodeDecodeError:
+        text = None
+    if text is not None and not _CONTROL.search(text):
+        return Decoded(text, "utf-8")
+    d16 = _utf16_without_bom(data)
+    if d16 is not None:
+        return d16
+    if b"\x00" in data:
+        raise DecodeError("binary data (NUL bytes), not a text document")
+    enc = "utf-8"
+    if text is None:
         candidates = []
         for enc_try in ("gb18030", "big5"):
             try:

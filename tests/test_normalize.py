@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pipeline.normalize import normalize
+
+
+def test_pinyin_is_stripped_and_offsets_map_back():
+    raw = "發(fā)放助學(xué)金3.05萬(wàn)元"
+    nt = normalize(raw)
+    assert nt.text == "发放助学金3.05万元"
+    i = nt.text.index("3.05万元")
+    s, e, _ = nt.to_orig(i, i + len("3.05万元"))
+    assert raw[s:e] == "3.05萬(wàn)元"
+
+
+def test_trailing_gloss_is_not_part_of_a_span():
+    raw = "結(jié)對(duì)幫扶234對(duì)。"
+    nt = normalize(raw)
+    i = nt.text.index("234对")
+    s, e, _ = nt.to_orig(i, i + 4)
+    assert raw[s:e] == "234對"
+
+
+def test_fullwidth_and_list_decimal():
+    nt = normalize("捐款１、２万元,共１２人")
+    assert nt.text == "捐款1.2万元,共12人"
+    assert len(nt.text) == len(nt.raw)
+
+
+def test_list_numbers_are_not_decimals():
+    assert normalize("1、2、3万元").text == "1、2、3万元"
+
+
+def test_gbk_shifted_list_marker_is_repaired_as_one_block():
+    raw = "标题\n。ㄒ唬┵Y助原则\n"
+    nt = normalize(raw)
+    assert "(一)" in nt.text
+    i = nt.text.index("(一)")
+    s, e, grown = nt.to_orig(i, i + 3)
+    assert raw[s:e] == "。ㄒ唬┵" and grown
+
+
+def test_every_normalised_char_maps_inside_the_original():
+    raw = "工會(huì)金秋助學(xué)，ＡＢＣ　123"
+    nt = normalize(raw)
+    for k in range(len(nt.text)):
+        s, e, _ = nt.to_orig(k, k + 1)
+        assert 0 <= s < e <= len(raw)
