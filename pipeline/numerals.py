@@ -38,6 +38,8 @@ def _clean(v: Decimal) -> Num:
 
 
 _ARABIC = regex.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+# inside a Chinese numeral an Arabic part never carries a sign: 1万-5万 is a range
+_ARABIC_UNSIGNED = regex.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 _SCIENTIFIC = regex.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 _FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"，": ",", "．": "."})
 
@@ -77,8 +79,8 @@ def _cn_value(s: str) -> Decimal | None:
 
     while i < len(s):
         ch = s[i]
-        m = _ARABIC.match(s, i)
-        if m and m.start() == i and ch not in digits:
+        m = _ARABIC_UNSIGNED.match(s, i)
+        if m and ch not in digits:
             if num is not None:
                 return None
             num = Decimal(m.group().replace(",", ""))
@@ -104,9 +106,9 @@ def _cn_value(s: str) -> Decimal | None:
             u = big[ch]
             part = sec + (num if num is not None else Decimal(0))
             if part == 0:
-                if stack and stack[-1][1] == u and (i > 0 and s[i - 1] == ch):
-                    v, _ = stack.pop()  # 四万万 = 4亿
-                    stack.append((v * u, u * u))
+                if stack and stack[-1][1] <= u and i > 0 and s[i - 1] in big:
+                    v, un = stack.pop()  # 四万万 = 4亿, 4.78万亿 = 4.78e12
+                    stack.append((v * u, un * u))
                     i += 1
                     continue
                 return None  # a bare 万/亿 is a unit whose number was dropped, not 10000
