@@ -41,7 +41,7 @@ def _summary(docs: list[Document]) -> None:
     con = Console()
     t = Table(title="zongjie extract", show_lines=False)
     for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks"):
-        t.add_column(col, justify="left" if col in ("document", "status") else "right")
+        t.add_column(col, justify="left" if col in ("document", "status") else "right", overflow="fold")
     for d in docs:
         c = Counter(f.type for f in d.facts)
         t.add_row(d.doc_id, d.status if d.status == "ok" else f"error: {d.error}", str(len(d.sections)),
