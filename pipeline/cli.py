@@ -100,3 +100,62 @@ def schema() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def audit(
+    paths: list[Path] = typer.Argument(..., help="files or folders (folders: every *.txt, recursively)"),
+    only_problems: bool = typer.Option(False, "--only-problems", help="show inconsistent checks only"),
+    html_out: Optional[Path] = typer.Option(None, "--html", help="also write a self-contained HTML report"),
+) -> None:
+    """Check stated totals against their parts. Exit 1 if any check is
+    inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
+    from .reading import DecodeError, decode_bytes
+    from .report import render
+
+    con = Console()
+    inputs = list(iter_inputs(paths))
+    if not inputs:
+        err.print("[red]no input files[/]")
+        raise typer.Exit(2)
+    rendered: list[tuple[Document, str]] = []
+    unusable = inconsistent = 0
+    for doc_id, f in inputs:
+        try:
+            dec = decode_bytes(f.read_bytes())
+        except (OSError, DecodeError) as e:
+            from .document import error_document
+
+            doc, raw = error_document(doc_id, str(e)), ""
+        else:
+            from .document import process_text
+
+            doc, raw = process_text(doc_id, dec.text, dec.encoding), dec.text
+        rendered.append((doc, raw))
+        if doc.status != "ok":
+            unusable += 1
+            con.print(f"[bold]{doc_id}[/]: [red]unusable input[/] {doc.error}")
+            continue
+        shown = [c for c in doc.checks if c.status == "inconsistent" or not only_problems]
+        inconsistent += sum(c.status == "inconsistent" for c in doc.checks)
+        if not shown:
+            if not only_problems:
+                con.print(f"[bold]{doc_id}[/]: no totals with parts found")
+            continue
+        t = Table(title=doc_id, show_lines=True, title_justify="left")
+        t.add_column("status", no_wrap=True)
+        t.add_column("check", no_wrap=True)
+        t.add_column("arithmetic")
+        t.add_column("sentence", overflow="fold")
+        style = {"consistent": "green", "inconsistent": "bold red", "unverifiable": "yellow"}
+        for c in sorted(shown, key=lambda c: ({"inconsistent": 0, "unverifiable": 1}.get(c.status, 2), c.total.start)):
+            from .report import _sentence_at
+
+            t.add_row(f"[{style[c.status]}]{c.status}[/]", f"{c.relation}\n{c.scope}\n@{c.total.start}",
+                      c.derivation, _sentence_at(raw, c.total.start)[:140])
+        con.print(t)
+    if html_out:
+        html_out.write_text(render(rendered), encoding="utf-8")
+        err.print(f"report -> {html_out}")
+    err.print(f"{len(rendered)} documents, {inconsistent} inconsistent checks, {unusable} unusable inputs")
+    raise typer.Exit(2 if unusable else 1 if inconsistent else 0)

@@ -232,7 +232,9 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     clauses = _clauses(raw)
     clause_of = {f.start: _index(clauses, f.start) for f in figs}
     for f in figs:
-        lead = raw[max(0, f.start - 6):f.start]
+        ci = clause_of[f.start]
+        lead = raw[max(0, f.start - 10, clauses[ci].start if ci >= 0 else 0):f.start]
+        lead = regex.split(r"[,，、]", lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
         if not any(w in lead for w in after_words):
             continue
         cls = unit_class(f)
@@ -240,6 +242,18 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                  and unit_class(p) == cls and p.start not in used_as_part]
         if len(parts) >= 2 and not any(c.total.start == f.start for c in checks):
             add(make_sum(f, parts, "sentence", doc.doc_id), parts)
+        elif f.type == "amount" and not f.per and not parts:
+            # 其中特困职工150人,一般困难职工1110人,合计发放慰问金67.5万元: counts
+            # in the clause, their rates stated in this or the previous sentence
+            counts = [p for p in figs if p.type == "count" and clause_of[p.start] == clause_of[f.start]
+                      and p.start < f.start]
+            si = sent_of[f.start]
+            rates = [r for r in figs if r.type == "amount" and r.per and r.start < f.start
+                     and sent_of[r.start] in (si - 1, si) and r.section == f.section]
+            if len(counts) >= 2 and len(rates) >= len(counts):
+                pairs = list(zip(counts, rates[-len(counts):]))
+                scope = "sentence" if all(sent_of[r.start] == si for _, r in pairs) else "document"
+                add(make_product_sum(f, pairs, scope, doc.doc_id), [x for p in pairs for x in p])
     # --- document scope -------------------------------------------------------
     _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals, raw)
     checks.sort(key=lambda c: (c.total.start, c.relation))
