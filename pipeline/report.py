@@ -37,15 +37,19 @@ main{display:flex;gap:16px;padding:16px}
 """
 
 JS = """
-document.querySelectorAll('.check').forEach(function(c){
+document.querySelectorAll('.check').forEach(function(c, k){
+  c.id='check-'+k;
   c.addEventListener('click',function(){
     document.querySelectorAll('.hl-total,.hl-part').forEach(function(e){e.classList.remove('hl-total','hl-part')});
     var spec=JSON.parse(c.dataset.refs);
     spec.total.forEach(function(id){document.querySelectorAll('[data-f~="'+id+'"]').forEach(function(e){e.classList.add('hl-total')})});
     spec.parts.forEach(function(id){document.querySelectorAll('[data-f~="'+id+'"]').forEach(function(e){e.classList.add('hl-part')})});
     var first=document.querySelector('[data-f~="'+spec.total[0]+'"]'); if(first) first.scrollIntoView({block:'center'});
+    document.body.dataset.selected=c.id;
   });
 });
+// a link to #check-N opens the report on that finding
+if(location.hash.indexOf('#check-')===0){var c=document.getElementById(location.hash.slice(1)); if(c) c.click();}
 """
 
 STATUS_ORDER = {"inconsistent": 0, "unverifiable": 1, "consistent": 2}
