@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 
-import regex
 
 from . import rules
 from .normalize import NormText

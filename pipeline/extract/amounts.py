@@ -12,7 +12,7 @@ import functools
 
 from .. import rules
 from ..numerals import parse_amount, parse_quantity
-from .base import Candidate, clause_after, clause_before, find
+from .base import Candidate, clause_after, clause_before, run
 
 FILE = "amount/patterns"
 
@@ -61,9 +61,4 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
 
 
 def extract(text: str) -> list[Candidate]:
-    out = []
-    for c in find(text, FILE):
-        r = resolve(text, c)
-        if r is not None:
-            out.append(r)
-    return out
+    return run(text, FILE, resolve)

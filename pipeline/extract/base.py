@@ -61,6 +61,11 @@ def find(text: str, rule_file: str) -> list[Candidate]:
     return taken
 
 
+def run(text: str, rule_file: str, resolve) -> list[Candidate]:
+    """Find every candidate of ``rule_file`` and keep those ``resolve`` accepts."""
+    return [r for c in find(text, rule_file) if (r := resolve(text, c)) is not None]
+
+
 def clause_before(text: str, pos: int, limit: int = 30) -> str:
     """Text before ``pos`` back to the previous clause break."""
     start = max(0, pos - limit)

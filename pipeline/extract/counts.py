@@ -11,7 +11,7 @@ import functools
 
 from .. import rules
 from ..numerals import parse_quantity
-from .base import Candidate, clause_before, find
+from .base import Candidate, clause_before, run
 from .subjects import subject_of
 
 FILE = "count/patterns"
@@ -64,9 +64,4 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
 
 
 def extract(text: str) -> list[Candidate]:
-    out = []
-    for c in find(text, FILE):
-        r = resolve(text, c)
-        if r is not None:
-            out.append(r)
-    return out
+    return run(text, FILE, resolve)

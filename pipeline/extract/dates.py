@@ -13,7 +13,7 @@ import regex
 
 from .. import rules
 from ..numerals import parse_number
-from .base import Candidate, find
+from .base import Candidate, run
 
 FILE = "date/patterns"
 
@@ -82,9 +82,4 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
 
 
 def extract(text: str) -> list[Candidate]:
-    out = []
-    for c in find(text, FILE):
-        r = resolve(text, c)
-        if r is not None:
-            out.append(r)
-    return out
+    return run(text, FILE, resolve)
