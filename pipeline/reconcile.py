@@ -327,8 +327,9 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         for run in runs:
             if unit_class(run[0]) != cls or run[0].section != total.section:
                 continue
-            if para_of[run[0].start] == para_of[total.start] or total in run:
+            if sent_of[run[0].start] == sent_of[total.start] or total in run:
                 continue
+            scope = "paragraph" if para_of[run[0].start] == para_of[total.start] else "document"
             if total.type == "amount" and len(run) < min_money_parts:
                 continue
             # the total's own sentence restating the same figures is a repeat, not a breakdown
@@ -346,7 +347,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
                         continue
                     if len(sub) >= 2 and acc == _num(total.value) and key not in claimed and not restated:
                         claimed.add(key)
-                        add(make_sum(total, sub, "document", doc_id), sub)
+                        add(make_sum(total, sub, scope, doc_id), sub)
     # the same group counted twice: a run that nearly (but not) adds up to a
     # breakdown's total stated elsewhere in the sub-report
     for total in group_totals:

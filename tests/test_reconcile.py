@@ -116,6 +116,12 @@ def test_a_total_in_one_paragraph_broken_down_in_another():
     assert (scope, status, total, parts) == ("document", "consistent", "240名", ["150人", "90人"])
 
 
+def test_a_total_and_its_parts_in_two_sentences_of_one_paragraph():
+    text = "今年共走访慰问困难职工家庭86户。市级领导走访32户,区级领导走访54户,送去慰问品。"
+    rel, scope, status, total, parts, _ = only(text)
+    assert (scope, status, total, parts) == ("paragraph", "consistent", "86户", ["32户", "54户"])
+
+
 @pytest.mark.xfail(strict=True, reason="a single count × rate pair with no breakdown word is not yet read")
 def test_single_pair_product_sum():
     rel, *_ = only("为4名困难学生每人资助3000元,共发放助学金1.2万元。")
