@@ -188,6 +188,18 @@ def segment(text: str) -> Segmentation:
             if not _line_boiler(text[s:e]):
                 body_start = s
                 break
+        # a page repeats its title in the chrome: the last repeat before the
+        # first real paragraph is the report's own heading
+        first = next(((s, e) for s, e in lines if s == body_start), None)
+        if first is not None:
+            title = text[first[0]:first[1]]
+            for s, e in lines:
+                if s <= body_start:
+                    continue
+                if e - s >= 40 or s >= trailer_start:
+                    break
+                if text[s:e] == title:
+                    body_start = s
         if body_start < trailer_start:
             line_end = next(e for s, e in lines if s == body_start)
             heads = [Heading(1, body_start, min(line_end, body_start + 60), "", "heading.first_line")]
