@@ -8,33 +8,23 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections import Counter
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .document import doc_id_for, process_bytes
+from .batch import default_workers, run
+from .inputs import Input, iter_inputs
 from .records import Document, json_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="zongjie: facts from Chinese union work reports, grounded in source offsets.")
 err = Console(stderr=True)
-
-
-def iter_inputs(paths: list[Path]) -> Iterator[tuple[str, Path]]:
-    """(doc_id, file) for every input: files as given, folders recursively (*.txt)."""
-    for p in paths:
-        if p.is_dir():
-            for f in sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".txt"):
-                yield doc_id_for(f, p), f
-        elif p.is_file():
-            yield doc_id_for(p, None), p
-        else:
-            raise typer.BadParameter(f"no such file or folder: {p}")
 
 
 def _summary(docs: list[Document]) -> None:
@@ -53,38 +43,59 @@ def _summary(docs: list[Document]) -> None:
                 con.print(f"  [yellow]{d.doc_id}[/] {f.quote!r} @{f.start}: amount {f.status}")
 
 
+def _inputs(paths: list[Path]) -> list[Input]:
+    try:
+        inputs = list(iter_inputs(paths))
+    except (FileNotFoundError, OSError) as e:
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(2) from None
+    if not inputs:
+        err.print("[red]no input files[/] (folders are searched for *.txt, *.html and *.zip)")
+        raise typer.Exit(2)
+    return inputs
+
+
 @app.command()
 def extract(
-    paths: list[Path] = typer.Argument(..., help="files or folders (folders: every *.txt, recursively)"),
-    output: Path = typer.Option(Path("facts.jsonl"), "-o", "--output", help="JSONL output, one document per line"),
+    paths: list[Path] = typer.Argument(..., help="files, folders (recursive), globs or .zip archives"),
+    output: Path = typer.Option(Path("facts.jsonl"), "-o", "--output",
+                                help="a .jsonl file, or a folder for --format parquet/csv"),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet | csv"),
+    workers: int = typer.Option(1, "--workers", "-w", help="processes; 0 = all cores"),
     summary: bool = typer.Option(False, "--summary", help="print a table of what was found"),
 ) -> None:
-    """Extract facts from reports into JSONL (the form ../shared/eval/score.py reads)."""
-    inputs = list(iter_inputs(paths))
-    if not inputs:
-        err.print("[red]no input files[/] (folders are searched for *.txt)")
-        raise typer.Exit(2)
+    """Extract facts from reports: JSONL (the form ../shared/eval/score.py reads)
+    or a Parquet/CSV dataset of tables (documents, sections, facts, checks, placeholders)."""
+    if fmt not in ("jsonl", "parquet", "csv"):
+        raise typer.BadParameter("--format must be jsonl, parquet or csv")
+    inputs = _inputs(paths)
+    n_workers = default_workers() if workers == 0 else workers
     docs: list[Document] = []
-    tmp = output.with_name(output.name + ".part")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with tmp.open("w", encoding="utf-8") as out, Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=err, disable=not err.is_terminal,
-    ) as prog:
-        task = prog.add_task("extract", total=len(inputs))
-        for doc_id, f in inputs:
-            try:
-                data = f.read_bytes()
-            except OSError as e:
-                from .document import error_document
-
-                doc = error_document(doc_id, f"cannot read {f}: {e}")
-            else:
-                doc = process_bytes(doc_id, data)
-            out.write(doc.to_json() + "\n")
+    jsonl_tmp = None
+    if fmt == "jsonl":
+        output.parent.mkdir(parents=True, exist_ok=True)
+        jsonl_tmp = output.with_name(output.name + ".part")
+        fh = jsonl_tmp.open("w", encoding="utf-8")
+    started = time.monotonic()
+    nbytes = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
+                  disable=not err.is_terminal) as prog:
+        task = prog.add_task("extract", total=len(inputs), rate="")
+        for _, doc in run(inputs, n_workers):
+            nbytes += doc.length
+            if jsonl_tmp is not None:
+                fh.write(doc.to_json() + "\n")
             docs.append(doc)
-            prog.advance(task)
-    tmp.replace(output)
+            dt = max(time.monotonic() - started, 1e-6)
+            prog.update(task, advance=1, rate=f"{len(docs) / dt:.1f} docs/s {nbytes / dt / 1e6:.2f} Mchars/s")
+    if jsonl_tmp is not None:
+        fh.close()
+        jsonl_tmp.replace(output)
+    else:
+        from .export import write_dataset
+
+        write_dataset(docs, output, fmt)
     errors = sum(d.status == "error" for d in docs)
     err.print(f"{len(docs)} documents, {errors} errors -> {output}")
     if summary:
@@ -113,24 +124,20 @@ def audit(
     from .reading import DecodeError, decode_bytes
     from .report import render
 
+    from .document import error_document, process_text
+
     con = Console()
-    inputs = list(iter_inputs(paths))
-    if not inputs:
-        err.print("[red]no input files[/]")
-        raise typer.Exit(2)
+    inputs = _inputs(paths)
     rendered: list[tuple[Document, str]] = []
     unusable = inconsistent = 0
-    for doc_id, f in inputs:
+    for inp in inputs:
+        doc_id = inp.doc_id
         try:
-            dec = decode_bytes(f.read_bytes())
-        except (OSError, DecodeError) as e:
-            from .document import error_document
-
+            dec = decode_bytes(inp.read())
+        except (OSError, ValueError, DecodeError) as e:
             doc, raw = error_document(doc_id, str(e)), ""
         else:
-            from .document import process_text
-
-            doc, raw = process_text(doc_id, dec.text, dec.encoding), dec.text
+            doc, raw = process_text(doc_id, dec.text, dec.encoding, html=inp.is_html), dec.text
         rendered.append((doc, raw))
         if doc.status != "ok":
             unusable += 1

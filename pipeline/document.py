@@ -51,8 +51,9 @@ def _line_span(nt: NormText, start: int, end: int) -> tuple[int, int]:
     return s, max(e, e2)
 
 
-def process_text(doc_id: str, raw: str, encoding: str | None = None) -> Document:
-    nt = normalize(raw)
+def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool = False) -> Document:
+    """One document; ``html=True`` reads ``raw`` as HTML (offsets still point into ``raw``)."""
+    nt = normalize(raw, html=html)
     seg = segment(nt.text)
     facts = []
     for kind, (module, _) in EXTRACTORS.items():
@@ -92,7 +93,7 @@ def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Doc
     return Document(doc_id=doc_id, status="error", error=reason, encoding=encoding)
 
 
-def process_bytes(doc_id: str, data: bytes) -> Document:
+def process_bytes(doc_id: str, data: bytes, html: bool = False) -> Document:
     from .reading import decode_bytes
 
     try:
@@ -100,7 +101,7 @@ def process_bytes(doc_id: str, data: bytes) -> Document:
     except DecodeError as e:
         return error_document(doc_id, str(e))
     try:
-        return process_text(doc_id, dec.text, dec.encoding)
+        return process_text(doc_id, dec.text, dec.encoding, html=html)
     except Exception as e:  # one bad document must not stop a batch
         return error_document(doc_id, f"{type(e).__name__}: {e}", dec.encoding)
 

@@ -203,8 +203,39 @@ def list_decimal_edits(text: str) -> list[Edit]:
     return [(m.start(0) + 1, m.start(0) + 2, ".") for m in _rule("normalize.list_decimal").finditer(text)]
 
 
-def normalize(raw: str) -> NormText:
+_HTML_DROP = regex.compile(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<!DOCTYPE[^>]*>")
+_HTML_BLOCK = regex.compile(r"(?i)</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|"
+                            r"nav|blockquote|pre|title|dd|dt|hr)\b[^>]*>")
+_HTML_TAG = regex.compile(r"<[A-Za-z/!][^>]*>")
+_HTML_ENTITY = regex.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def html_edits(text: str) -> list[Edit]:
+    """HTML to text: scripts, styles and comments dropped, block tags become line
+    breaks, other tags vanish, entities are decoded (each a recorded edit)."""
+    import html as _html
+
+    edits: list[Edit] = []
+    taken: list[tuple[int, int]] = []
+    for pat, repl in ((_HTML_DROP, ""), (_HTML_BLOCK, "\n"), (_HTML_TAG, "")):
+        for m in pat.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append(m.span())
+            edits.append((m.start(), m.end(), repl))
+    for m in _HTML_ENTITY.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        ch = _html.unescape(m.group())
+        if ch != m.group():
+            edits.append((m.start(), m.end(), ch))
+    return edits
+
+
+def normalize(raw: str, html: bool = False) -> NormText:
     nt = NormText.identity(raw)
+    if html:
+        nt = _apply(nt, html_edits(nt.text), "html")
     nt = _apply(nt, pinyin_edits(nt.text), "pinyin")
     nt = _apply(nt, mojibake_edits(nt.text), "mojibake")
     nt = _apply(nt, t2s_edits(nt.text), "t2s", one_to_one=True)

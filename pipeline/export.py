@@ -1,0 +1,102 @@
+"""Export: Document records -> pandas DataFrames, Parquet, CSV.
+
+``to_frames(documents)`` gives one DataFrame per table (documents, sections,
+facts, checks, placeholders) with flat columns; ``write_dataset`` writes them
+under an explicit pyarrow schema, each table through a temporary file renamed
+into place, so an interrupted run never leaves a half-written table.
+Offsets in every table are those of the records: original-text offsets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable
+
+from .records import Document
+
+TABLES = ("documents", "sections", "facts", "checks", "placeholders")
+
+
+def _schemas():
+    import pyarrow as pa
+
+    s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
+    return {
+        "documents": pa.schema([("doc_id", s), ("status", s), ("error", s), ("encoding", s), ("length", i),
+                                ("n_facts", i), ("n_checks", i), ("n_placeholders", i), ("n_sections", i)]),
+        "sections": pa.schema([("doc_id", s), ("index", i), ("start", i), ("end", i), ("quote", s),
+                               ("body_end", i), ("primary", s), ("activities", pa.list_(s))]),
+        "facts": pa.schema([("doc_id", s), ("fact_id", s), ("section", i), ("type", s), ("start", i), ("end", i),
+                            ("quote", s), ("value", f), ("low", f), ("high", f), ("approx", s), ("per", s),
+                            ("status", s), ("unit", s), ("subject", s), ("currency", s), ("year", i),
+                            ("year_masked", b), ("year_rel", i), ("month", i), ("day", i), ("end_month", i),
+                            ("end_day", i), ("part", s), ("masked", b), ("rule_id", s), ("grounding", s)]),
+        "checks": pa.schema([("doc_id", s), ("check_id", s), ("section", i), ("relation", s), ("scope", s),
+                             ("status", s), ("total_start", i), ("total_end", i), ("parts", s), ("stated", f),
+                             ("computed", f), ("difference", f), ("tolerance", f), ("derivation", s)]),
+        "placeholders": pa.schema([("doc_id", s), ("start", i), ("end", i), ("quote", s), ("kind", s),
+                                   ("rule_id", s)]),
+    }
+
+
+def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {t: [] for t in TABLES}
+    fact_cols = [n for n in _schemas()["facts"].names]
+    for d in documents:
+        out["documents"].append({"doc_id": d.doc_id, "status": d.status, "error": d.error, "encoding": d.encoding,
+                                 "length": d.length, "n_facts": len(d.facts), "n_checks": len(d.checks),
+                                 "n_placeholders": len(d.placeholders), "n_sections": len(d.sections)})
+        for sec in d.sections:
+            out["sections"].append({"doc_id": d.doc_id, **sec.model_dump(include={
+                "index", "start", "end", "quote", "body_end", "primary", "activities"})})
+        for fact in d.facts:
+            row = fact.model_dump()
+            out["facts"].append({c: (d.doc_id if c == "doc_id" else row.get(c)) for c in fact_cols})
+        for c in d.checks:
+            out["checks"].append({
+                "doc_id": d.doc_id, "check_id": c.check_id, "section": c.section, "relation": c.relation,
+                "scope": c.scope, "status": c.status, "total_start": c.total.start, "total_end": c.total.end,
+                "parts": json.dumps([p.model_dump() for p in c.parts]), "stated": c.stated, "computed": c.computed,
+                "difference": c.difference, "tolerance": c.tolerance, "derivation": c.derivation})
+        for p in d.placeholders:
+            out["placeholders"].append({"doc_id": d.doc_id, **p.model_dump()})
+    return out
+
+
+def to_frames(documents: Iterable[Document]):
+    """The dataset as pandas DataFrames, one per table, typed by the pyarrow schema."""
+    import pyarrow as pa
+
+    schemas = _schemas()
+    return {t: pa.Table.from_pylist(r, schema=schemas[t]).to_pandas() for t, r in rows(documents).items()}
+
+
+def write_dataset(documents: Iterable[Document], out_dir: Path, fmt: str = "parquet") -> dict[str, Path]:
+    """Write every table to ``out_dir/<table>.<fmt>`` (parquet or csv)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    schemas = _schemas()
+    written = {}
+    for t, r in rows(documents).items():
+        table = pa.Table.from_pylist(r, schema=schemas[t])
+        path = out_dir / f"{t}.{fmt}"
+        tmp = path.with_name(path.name + ".part")
+        if fmt == "parquet":
+            pq.write_table(table, tmp)
+        elif fmt == "csv":
+            # CSV has no lists: list columns are written as JSON arrays
+            for k, name in enumerate(table.column_names):
+                if pa.types.is_list(table.schema.field(name).type):
+                    col = [json.dumps(v, ensure_ascii=False) for v in table.column(name).to_pylist()]
+                    table = table.set_column(k, name, pa.array(col, pa.string()))
+            pacsv.write_csv(table, tmp)
+        else:
+            raise ValueError(f"unknown format {fmt!r}")
+        os.replace(tmp, path)
+        written[t] = path
+    return written

@@ -1,0 +1,83 @@
+"""Inputs of a batch: files, folders (recursive), globs and .zip archives.
+
+``iter_inputs(specs)`` yields ``Input(doc_id, name, read)`` in a stable order,
+without reading anything yet (a worker calls ``read()``). Members of a zip are
+read straight from the archive, never extracted to disk, so a member named
+``../../etc/passwd`` cannot escape; such names are still refused with an error
+record rather than silently skipped. Accepted suffixes: .txt, .html, .htm.
+"""
+
+from __future__ import annotations
+
+import glob
+from functools import partial
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+SUFFIXES = (".txt", ".html", ".htm")
+
+
+@dataclass(frozen=True)
+class Input:
+    doc_id: str
+    name: str                      # where it came from, for messages
+    read: Callable[[], bytes]
+    is_html: bool = False
+
+
+def _doc_id(rel: str) -> str:
+    return rel[:-4] if rel.endswith(".txt") else rel
+
+
+def _file_input(path: Path, root: Path | None) -> Input:
+    rel = path.relative_to(root).as_posix() if root is not None else path.name
+    return Input(_doc_id(rel), str(path), path.read_bytes, path.suffix.lower() in (".html", ".htm"))
+
+
+def _read_member(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read(name)
+
+
+def _refuse(name: str) -> bytes:
+    raise ValueError(f"unsafe path in zip archive: {name!r}")
+
+
+def _zip_inputs(path: Path) -> Iterator[Input]:
+    with zipfile.ZipFile(path) as zf:
+        names = sorted(i.filename for i in zf.infolist() if not i.is_dir())
+    for name in names:
+        pure = PurePosixPath(name)
+        if not name.lower().endswith(SUFFIXES):
+            continue
+        doc_id = f"{path.stem}/{_doc_id(name)}"
+        if pure.is_absolute() or ".." in pure.parts or name.startswith("\\"):
+            yield Input(doc_id, f"{path}:{name}", partial(_refuse, name))
+            continue
+        yield Input(doc_id, f"{path}:{name}", partial(_read_member, path, name),
+                    name.lower().endswith((".html", ".htm")))
+
+
+def iter_inputs(specs: list[str | Path]) -> Iterator[Input]:
+    for spec in specs:
+        p = Path(spec)
+        if p.is_dir():
+            for f in sorted(q for q in p.rglob("*") if q.is_file()):
+                if f.suffix.lower() in SUFFIXES:
+                    yield _file_input(f, p)
+                elif f.suffix.lower() == ".zip":
+                    yield from _zip_inputs(f)
+        elif p.is_file():
+            if p.suffix.lower() == ".zip":
+                yield from _zip_inputs(p)
+            else:
+                yield _file_input(p, None)
+        elif any(ch in str(spec) for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(spec), recursive=True))
+            if not matches:
+                raise FileNotFoundError(f"no file matches {spec}")
+            yield from iter_inputs([m for m in matches if m.is_file()])
+        else:
+            raise FileNotFoundError(f"no such file or folder: {spec}")
