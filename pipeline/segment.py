@@ -105,15 +105,20 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Heading]:
                 break
     if not cands:
         return []
-    # keep the largest family sharing one rule, as a page numbers its reports
-    # one way; within it keep an increasing run of numbers
+    # a page numbers its reports one way: keep each rule's family (a lone match
+    # counts only if it is the only family), each an increasing run of numbers;
+    # a restart at 1 is the next page of a concatenated file
     by_rule = Counter(h.rule_id for h in cands)
-    rule_id = max(by_rule, key=lambda r: (by_rule[r], -min(h.start for h in cands if h.rule_id == r)))
-    fam = [h for h in cands if h.rule_id == rule_id]
+    keep = {r for r, n in by_rule.items() if n >= 2} or set(by_rule)
     out: list[Heading] = []
-    for h in fam:
-        if not out or h.index > out[-1].index:
+    last: dict[str, int] = {}
+    for h in cands:
+        if h.rule_id not in keep:
+            continue
+        prev = last.get(h.rule_id)
+        if prev is None or h.index > prev or h.index == 1:
             out.append(h)
+            last[h.rule_id] = h.index
     if len(out) == 1 and out[0].index > 3:
         return []
     return out
@@ -166,16 +171,19 @@ def segment(text: str) -> Segmentation:
             s, e = prior[-1]
             heads.insert(0, Heading(1, s, e, stem, "heading.title_before_2"))
 
-    # Trailer: first trailer line after the last heading.
-    last_head_end = heads[-1].end if heads else 0
-    trailer_start = len(text)
-    for s, e in lines:
-        if s < last_head_end:
-            continue
-        hit = _line_boiler(text[s:e])
-        if hit and hit[1]:
-            trailer_start = s
-            break
+    # Trailers: in each sub-report, the first trailer line (相关文章, 点击下载 …)
+    # closes it; what follows is chrome up to the next heading (or the end).
+    trailers: list[tuple[int, int]] = []   # (trailer start, chrome end)
+    bounds = [h.start for h in heads[1:]] + [len(text)]
+    for h, stop in zip(heads or [Heading(1, 0, 0, "", "")], bounds if heads else [len(text)]):
+        for s, e in lines:
+            if s < h.end or s >= stop:
+                continue
+            hit = _line_boiler(text[s:e])
+            if hit and hit[1]:
+                trailers.append((s, stop))
+                break
+    trailer_start = trailers[0][0] if trailers and not heads else len(text)
 
     if heads:
         body_start = heads[0].start
@@ -204,27 +212,38 @@ def segment(text: str) -> Segmentation:
             line_end = next(e for s, e in lines if s == body_start)
             heads = [Heading(1, body_start, min(line_end, body_start + 60), "", "heading.first_line")]
 
+    if not trailers and trailer_start < len(text):
+        trailers.append((trailer_start, len(text)))
+
+    def in_trailer(pos: int) -> bool:
+        return any(a <= pos < b for a, b in trailers)
+
     for s, e in lines:
         if e <= body_start:
             hit = _line_boiler(text[s:e])
             seg.boilerplate.append(BoilerSpan(s, e, hit[0] if hit else "boilerplate.preamble"))
-        elif s >= trailer_start:
+        elif in_trailer(s):
             hit = _line_boiler(text[s:e])
             seg.boilerplate.append(BoilerSpan(s, e, hit[0] if hit else "boilerplate.trailer_list"))
 
     for k, h in enumerate(heads):
-        body_end = heads[k + 1].start if k + 1 < len(heads) else trailer_start
+        body_end = heads[k + 1].start if k + 1 < len(heads) else len(text)
+        for a, _ in trailers:
+            if h.end <= a < body_end:
+                body_end = a
         seg.sections.append(SectionSpan(k + 1, h.start, h.end, max(body_end, h.end)))
+    trailer_start = len(text)
 
     # Injected site names inside the reports.
     names = injected_names(text, lines)
     if names:
         pat = regex.compile("|".join(regex.escape(n) for n in names))
-        for m in pat.finditer(text, body_start, trailer_start):
-            seg.boilerplate.append(BoilerSpan(m.start(), m.end(), "boilerplate.site_name"))
+        for m in pat.finditer(text, body_start):
+            if not in_trailer(m.start()):
+                seg.boilerplate.append(BoilerSpan(m.start(), m.end(), "boilerplate.site_name"))
     seg.boilerplate.sort(key=lambda b: b.start)
 
-    seg.paragraphs = [(s, e) for s, e in lines if body_start <= s < trailer_start]
+    seg.paragraphs = [(s, e) for s, e in lines if body_start <= s and not in_trailer(s)]
     for ps, pe in seg.paragraphs:
         for m in regex.finditer(r"[^。!?！？;；]+[。!?！？;；]*", text[ps:pe]):
             seg.sentences.append((ps + m.start(), ps + m.end()))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline import extract_text
+
+PAGE = (Path(__file__).resolve().parent.parent / "corpus" / "raw" / "04_webpage_inconsistent.txt").read_text(
+    encoding="utf-8")
+
+
+def test_chrome_is_boilerplate_and_yields_no_facts():
+    doc = extract_text(PAGE)
+    bp = [b.quote for b in doc.boilerplate]
+    assert bp[0] == "首页 > 工作总结 > 工会工作" and "相关推荐" in bp
+    assert any("更新时间" in q for q in bp) and any("以下是小编" in q for q in bp)
+    for f in doc.facts:
+        assert not any(b.start <= f.start < b.end for b in doc.boilerplate)
+
+
+def test_concatenated_pages_lose_nothing():
+    one = extract_text(PAGE)
+    two = extract_text(PAGE + "\n" + PAGE)
+    assert len(two.sections) == 2 * len(one.sections)
+    assert len(two.facts) == 2 * len(one.facts)
+    assert len(two.checks) == 2 * len(one.checks)
+
+
+def test_injected_site_name_found_by_repetition():
+    para = "区工会开展慰问活动,共慰问职工{}名。"
+    text = "工会总结篇1\n" + "\n".join("某某范文网" + para.format(k + 10) for k in range(4))
+    doc = extract_text(text)
+    assert [b.quote for b in doc.boilerplate if b.reason == "boilerplate.site_name"] == ["某某范文网"] * 4
+    assert len([f for f in doc.facts if f.type == "count"]) == 4
