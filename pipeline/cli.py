@@ -122,7 +122,7 @@ def audit(
     """Check stated totals against their parts. Exit 1 if any check is
     inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
     from .reading import DecodeError, decode_bytes
-    from .report import render
+    from .report import render, sentence_at
 
     from .document import error_document, process_text
 
@@ -156,10 +156,8 @@ def audit(
         t.add_column("sentence", overflow="fold")
         style = {"consistent": "green", "inconsistent": "bold red", "unverifiable": "yellow"}
         for c in sorted(shown, key=lambda c: ({"inconsistent": 0, "unverifiable": 1}.get(c.status, 2), c.total.start)):
-            from .report import _sentence_at
-
             t.add_row(f"[{style[c.status]}]{c.status}[/]", f"{c.relation}\n{c.scope}\n@{c.total.start}",
-                      c.derivation, _sentence_at(raw, c.total.start)[:140])
+                      c.derivation, sentence_at(raw, c.total.start)[:140])
         con.print(t)
     if html_out:
         html_out.write_text(render(rendered), encoding="utf-8")

@@ -109,8 +109,11 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False) -> Document:
 def doc_id_for(path: Path, root: Path | None) -> str:
     """The input's path relative to the folder given (or its name), without .txt."""
     rel = path.relative_to(root) if root is not None and root in path.parents else Path(path.name)
-    s = rel.as_posix()
-    return s[:-4] if s.endswith(".txt") else s
+    return strip_txt(rel.as_posix())
+
+
+def strip_txt(name: str) -> str:
+    return name[:-4] if name.endswith(".txt") else name
 
 
 def extract_text(text: str, doc_id: str = "text") -> Document:

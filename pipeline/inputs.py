@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
+from .document import doc_id_for, strip_txt
+
 SUFFIXES = (".txt", ".html", ".htm")
 
 
@@ -27,13 +29,8 @@ class Input:
     is_html: bool = False
 
 
-def _doc_id(rel: str) -> str:
-    return rel[:-4] if rel.endswith(".txt") else rel
-
-
 def _file_input(path: Path, root: Path | None) -> Input:
-    rel = path.relative_to(root).as_posix() if root is not None else path.name
-    return Input(_doc_id(rel), str(path), path.read_bytes, path.suffix.lower() in (".html", ".htm"))
+    return Input(doc_id_for(path, root), str(path), path.read_bytes, path.suffix.lower() in (".html", ".htm"))
 
 
 def _read_member(path: Path, name: str) -> bytes:
@@ -52,7 +49,7 @@ def _zip_inputs(path: Path) -> Iterator[Input]:
         pure = PurePosixPath(name)
         if not name.lower().endswith(SUFFIXES):
             continue
-        doc_id = f"{path.stem}/{_doc_id(name)}"
+        doc_id = f"{path.stem}/{strip_txt(name)}"
         if pure.is_absolute() or ".." in pure.parts or name.startswith("\\"):
             yield Input(doc_id, f"{path}:{name}", partial(_refuse, name))
             continue

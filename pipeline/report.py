@@ -108,7 +108,7 @@ def _render_text(doc: Document, raw: str) -> str:
     return "".join(out)
 
 
-def _sentence_at(raw: str, pos: int) -> str:
+def sentence_at(raw: str, pos: int) -> str:
     a = max(raw.rfind(ch, 0, pos) for ch in "。\n;；") + 1
     ends = [i for i in (raw.find(ch, pos) for ch in "。\n") if i >= 0]
     b = min(ends) + 1 if ends else len(raw)
@@ -133,7 +133,7 @@ def render(docs: list[tuple[Document, str]], title: str = "zongjie audit") -> st
                 f'<div class="check {c.status}" data-status="{c.status}" data-refs="{html.escape(json.dumps(refs))}">'
                 f'<b>{html.escape(c.status)}</b> · {html.escape(c.relation)} · {html.escape(c.scope)} · '
                 f'{html.escape(doc.doc_id)}<div class="arith">{html.escape(c.derivation)}</div>'
-                f'<div class="quote">{html.escape(_sentence_at(raw, c.total.start)[:160])}</div></div>')))
+                f'<div class="quote">{html.escape(sentence_at(raw, c.total.start)[:160])}</div></div>')))
         body.append(f'<section class="doc"><h2>{html.escape(doc.doc_id)}</h2>'
                     f'<div class="text">{_render_text(doc, raw)}</div></section>')
     cards.sort(key=lambda x: x[0])

@@ -11,8 +11,9 @@ Input: ``NormText``. Output: ``Segmentation`` with spans in NORMALISED offsets
 A page's sub-reports share a title stem and are numbered (【第一篇】, 篇3,
 (2), 总结1). When the numbering starts at 2, the first report's heading is the
 last line before it that carries the stem (pages repeat their title in the
-chrome). Text before the first heading is page chrome; so is everything from
-the first trailer line (相关文章, 点击下载…) after the last heading.
+chrome). Text before the first heading is page chrome; in each sub-report the
+first trailer line (相关文章, 点击下载…) starts chrome that runs to the next
+heading, so a file of several concatenated pages loses none of them.
 """
 
 from __future__ import annotations
@@ -158,6 +159,19 @@ def injected_names(text: str, lines: list[tuple[int, int]]) -> list[str]:
     return [n for n in found if not any(n != o and n in o for o in found)]
 
 
+def _trailers(text: str, lines: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(trailer start, chrome end) for each range that holds a trailer line."""
+    out = []
+    for lo, hi in ranges:
+        for s, e in lines:
+            if lo <= s < hi:
+                hit = _line_boiler(text[s:e])
+                if hit and hit[1]:
+                    out.append((s, hi))
+                    break
+    return out
+
+
 def segment(text: str) -> Segmentation:
     lines = lines_of(text)
     seg = Segmentation()
@@ -171,27 +185,23 @@ def segment(text: str) -> Segmentation:
             s, e = prior[-1]
             heads.insert(0, Heading(1, s, e, stem, "heading.title_before_2"))
 
-    # Trailers: in each sub-report, the first trailer line (相关文章, 点击下载 …)
-    # closes it; what follows is chrome up to the next heading (or the end).
-    trailers: list[tuple[int, int]] = []   # (trailer start, chrome end)
-    bounds = [h.start for h in heads[1:]] + [len(text)]
-    for h, stop in zip(heads or [Heading(1, 0, 0, "", "")], bounds if heads else [len(text)]):
-        for s, e in lines:
-            if s < h.end or s >= stop:
-                continue
-            hit = _line_boiler(text[s:e])
-            if hit and hit[1]:
-                trailers.append((s, stop))
-                break
-    trailer_start = trailers[0][0] if trailers and not heads else len(text)
+    # Trailers: in each sub-report (or the whole page when there is no heading)
+    # the first trailer line closes it; what follows is chrome up to the next
+    # heading or the end.
+    if heads:
+        ranges = [(h.end, nxt) for h, nxt in zip(heads, [h.start for h in heads[1:]] + [len(text)])]
+    else:
+        ranges = [(0, len(text))]
+    trailers = _trailers(text, lines, ranges)
+    first_trailer = trailers[0][0] if trailers else len(text)
 
     if heads:
         body_start = heads[0].start
     else:
         # one report: it starts at the first line that is not chrome
-        body_start = trailer_start
+        body_start = first_trailer
         for s, e in lines:
-            if s >= trailer_start:
+            if s >= first_trailer:
                 break
             if not _line_boiler(text[s:e]):
                 body_start = s
@@ -204,16 +214,13 @@ def segment(text: str) -> Segmentation:
             for s, e in lines:
                 if s <= body_start:
                     continue
-                if e - s >= 40 or s >= trailer_start:
+                if e - s >= 40 or s >= first_trailer:
                     break
                 if text[s:e] == title:
                     body_start = s
-        if body_start < trailer_start:
+        if body_start < first_trailer:
             line_end = next(e for s, e in lines if s == body_start)
             heads = [Heading(1, body_start, min(line_end, body_start + 60), "", "heading.first_line")]
-
-    if not trailers and trailer_start < len(text):
-        trailers.append((trailer_start, len(text)))
 
     def in_trailer(pos: int) -> bool:
         return any(a <= pos < b for a, b in trailers)
@@ -232,7 +239,6 @@ def segment(text: str) -> Segmentation:
             if h.end <= a < body_end:
                 body_end = a
         seg.sections.append(SectionSpan(k + 1, h.start, h.end, max(body_end, h.end)))
-    trailer_start = len(text)
 
     # Injected site names inside the reports.
     names = injected_names(text, lines)
