@@ -190,17 +190,30 @@ class Quantity:
     approx: str = "exact"
 
 
-def _strip_approx(s: str) -> tuple[str, str]:
+@functools.lru_cache(maxsize=1)
+def _approx_words() -> tuple[list[str], list[str]]:
+    """Approximation prefixes and suffixes, longest first (约为 before 约)."""
     t = _tables()
-    approx = "exact"
-    for p in sorted(t["approx_prefix"], key=len, reverse=True):
-        if s.startswith(p) and len(s) > len(p):
-            approx, s = t["approx_prefix"][p], s[len(p):]
-            break
-    for suf in sorted(t["approx_suffix"], key=len, reverse=True):
+    return (sorted(t["approx_prefix"], key=len, reverse=True), sorted(t["approx_suffix"], key=len, reverse=True))
+
+
+def _strip_prefix(s: str, approx: str, keep_one: bool = True) -> tuple[str, str]:
+    for p in _approx_words()[0]:
+        if s.startswith(p) and (len(s) > len(p) or not keep_one):
+            return s[len(p):], _tables()["approx_prefix"][p]
+    return s, approx
+
+
+def _strip_suffix(s: str, approx: str, words: list[str] | tuple[str, ...] | None = None) -> tuple[str, str]:
+    for suf in words if words is not None else _approx_words()[1]:
         if s.endswith(suf) and len(s) > len(suf):
-            approx, s = t["approx_suffix"][suf], s[: -len(suf)]
-            break
+            return s[: -len(suf)], _tables()["approx_suffix"][suf]
+    return s, approx
+
+
+def _strip_approx(s: str) -> tuple[str, str]:
+    s, approx = _strip_prefix(s, "exact")
+    s, approx = _strip_suffix(s, approx)
     # 十三万余, 2万多, 50多万: 余/多 inside, before a big unit
     m = regex.fullmatch(r"(.+?)([余多])([万亿萬億])", s)
     if m:
@@ -243,14 +256,13 @@ class MoneyValue:
     currency: str | None
 
 
-_CUR_CACHE: list[tuple[str, str]] = []
+_WORD_SUFFIXES = ("以上", "以下", "以内", "左右", "上下")
 
 
+@functools.lru_cache(maxsize=1)
 def _currencies() -> list[tuple[str, str]]:
-    if not _CUR_CACHE:
-        cur = _tables()["currencies"]
-        _CUR_CACHE.extend(sorted(cur.items(), key=lambda kv: len(kv[0]), reverse=True))
-    return _CUR_CACHE
+    """Currency words, longest first (港元 before 元)."""
+    return sorted(_tables()["currencies"].items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
 _YJF = regex.compile(r"^(?<y>.+?)(?:元|块|圆)(?:(?<j>[^角毛分]+)[角毛])?(?:(?<f>[^分]+)分)?(?:钱)?$")
@@ -312,16 +324,10 @@ def parse_amount(text: str) -> MoneyValue | None:
         if s.startswith(word) and word not in ("角", "毛", "分", "元", "块", "圆"):
             currency, s = code, s[len(word):]
             break
-    approx = "exact"
-    t = _tables()
-    for p in sorted(t["approx_prefix"], key=len, reverse=True):
-        if s.startswith(p):
-            approx, s = t["approx_prefix"][p], s[len(p):]
-            break
-    for suf in ("以上", "以下", "以内", "左右", "上下"):
-        if s.endswith(suf):
-            approx, s = t["approx_suffix"][suf], s[: -len(suf)]
-            break
+    # approximation words around the whole expression (至少九千块钱以上); 多/余
+    # inside the figure are read once the currency is off
+    s, approx = _strip_prefix(s, "exact", keep_one=False)
+    s, approx = _strip_suffix(s, approx, _WORD_SUFFIXES)
     # currency after the figure: 3000多欧元, 9000元日币, 2——3万港币
     for word, code in curs + [("日币", "JPY")]:
         if word in ("角", "毛", "分"):

@@ -217,7 +217,8 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
             if raw[m.end():m.end() + 2].startswith(subset):
                 continue
             mpos = m.start()
-            region = [f for f in figs if mpos <= f.start < s.end and f.section == _sec(figs, mpos)]
+            sec = _sec(figs, mpos)
+            region = [f for f in figs if mpos <= f.start < s.end and f.section == sec]
             if not region:
                 continue
             before_span_start = sents[si - 1].start if mpos - s.start <= 2 and si > 0 else s.start
@@ -255,7 +256,7 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                 scope = "sentence" if all(sent_of[r.start] == si for _, r in pairs) else "document"
                 add(make_product_sum(f, pairs, scope, doc.doc_id), [x for p in pairs for x in p])
     # --- document scope -------------------------------------------------------
-    _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals, raw)
+    _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals)
     checks.sort(key=lambda c: (c.total.start, c.relation))
     return checks
 
@@ -311,7 +312,7 @@ def _runs(figs: list[Fig], sent_of: dict[int, int]) -> list[list[Fig]]:
     return runs
 
 
-def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, group_totals, raw) -> None:
+def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, group_totals) -> None:
     min_total = Decimal(settings["min_document_total"])
     min_money_parts = int(settings["min_document_money_parts"])
     near_parts = int(settings["near_miss_parts"])
