@@ -14,6 +14,7 @@ import functools
 from . import rules
 from .normalize import NormText
 from .records import Placeholder
+from .spans import SpanSet
 
 FILE = "normalize/placeholders"
 
@@ -66,14 +67,13 @@ def _kind(text: str, s: int, e: int, default: str | None) -> str:
 
 def find_placeholders(nt: NormText) -> list[Placeholder]:
     text = nt.text
-    taken: list[tuple[int, int]] = []
+    taken = SpanSet()
     out: list[Placeholder] = []
     for spec, pat in rules.compiled(FILE):
         for m in pat.finditer(text):
             s, e = m.span("gap")
-            if any(s < te and ts < e for ts, te in taken):
+            if not taken.add(s, e):
                 continue
-            taken.append((s, e))
             kind = _kind(text, s, e, spec.options.get("kind"))
             os_, oe, _ = nt.to_orig(s, e)
             out.append(Placeholder(start=os_, end=oe, quote=nt.raw[os_:oe], kind=kind, rule_id=spec.id))

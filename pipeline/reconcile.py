@@ -24,6 +24,7 @@ is broken (50余名 against 39 is inconsistent).
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ import regex
 
 from . import rules
 from .records import Amount, Check, Count, Document, ProductPart, SpanRef
+from .spans import between
 
 Fig = Amount | Count
 FILE = "check/markers"
@@ -193,11 +195,16 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         return []
     sents = _sentences(raw)
     paras = _paragraphs(raw)
+    figs.sort(key=lambda f: f.start)
+    # every "figures in this stretch of text" question is a bisect on these
+    # starts, so a long document costs linear time, not quadratic
+    fstarts = [f.start for f in figs]
     sent_of = {f.start: _index(sents, f.start) for f in figs}
     para_of = {f.start: _index(paras, f.start) for f in figs}
     checks: list[Check] = []
     seen: set[tuple] = set()
     used_as_part: set[int] = set()
+    stated_totals: set[int] = set()
     group_totals: list[Fig] = []
 
     def add(c: Check, parts: list[Fig]) -> None:
@@ -206,6 +213,7 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
             return
         seen.add(key)
         checks.append(c)
+        stated_totals.add(c.total.start)
         used_as_part.update(p.start for p in parts)
 
     # 的486名困难职工子女中,义务教育段…: a total then 中, also opens a breakdown
@@ -217,12 +225,13 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
             if raw[m.end():m.end() + 2].startswith(subset):
                 continue
             mpos = m.start()
-            sec = _sec(figs, mpos)
-            region = [f for f in figs if mpos <= f.start < s.end and f.section == sec]
+            k = bisect_right(fstarts, mpos) - 1
+            sec = figs[k].section if k >= 0 else None
+            region = [f for f in figs[between(fstarts, mpos, s.end)] if f.section == sec]
             if not region:
                 continue
             before_span_start = sents[si - 1].start if mpos - s.start <= 2 and si > 0 else s.start
-            before = [f for f in figs if before_span_start <= f.start < mpos]
+            before = figs[between(fstarts, before_span_start, mpos)]
             # next breakdown word in the same sentence closes this region
             nxt = breakdown.search(raw, m.end(), s.end)
             if nxt:
@@ -239,18 +248,18 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         if not any(w in lead for w in after_words):
             continue
         cls = unit_class(f)
-        parts = [p for p in figs if clause_of[p.start] == clause_of[f.start] and p.start < f.start
-                 and unit_class(p) == cls and p.start not in used_as_part]
-        if len(parts) >= 2 and not any(c.total.start == f.start for c in checks):
+        in_clause = [p for p in figs[between(fstarts, clauses[ci].start if ci >= 0 else 0, f.start)]
+                     if clause_of[p.start] == ci]
+        parts = [p for p in in_clause if unit_class(p) == cls and p.start not in used_as_part]
+        if len(parts) >= 2 and f.start not in stated_totals:
             add(make_sum(f, parts, "sentence", doc.doc_id), parts)
         elif f.type == "amount" and not f.per and not parts:
             # 其中特困职工150人,一般困难职工1110人,合计发放慰问金67.5万元: counts
             # in the clause, their rates stated in this or the previous sentence
-            counts = [p for p in figs if p.type == "count" and clause_of[p.start] == clause_of[f.start]
-                      and p.start < f.start]
+            counts = [p for p in in_clause if p.type == "count"]
             si = sent_of[f.start]
-            rates = [r for r in figs if r.type == "amount" and r.per and r.start < f.start
-                     and sent_of[r.start] in (si - 1, si) and r.section == f.section]
+            rates = [r for r in figs[between(fstarts, sents[si - 1].start if si >= 1 else 0, f.start)]
+                     if r.type == "amount" and r.per and sent_of[r.start] in (si - 1, si) and r.section == f.section]
             if len(counts) >= 2 and len(rates) >= len(counts):
                 pairs = list(zip(counts, rates[-len(counts):]))
                 scope = "sentence" if all(sent_of[r.start] == si for _, r in pairs) else "document"
@@ -259,14 +268,6 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals)
     checks.sort(key=lambda c: (c.total.start, c.relation))
     return checks
-
-
-def _sec(figs: list[Fig], pos: int) -> int | None:
-    best = None
-    for f in figs:
-        if f.start <= pos:
-            best = f.section
-    return best
 
 
 def _sentence_checks(before: list[Fig], region: list[Fig], doc_id: str, add, group_totals: list[Fig]) -> None:
@@ -318,6 +319,13 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     near_parts = int(settings["near_miss_parts"])
     near_share = Decimal(str(settings["near_miss_share"]))
     runs = _runs([f for f in figs if _known(f)], sent_of)
+    # every pairing below stays inside one sub-report: index by section once
+    runs_of: dict[int | None, list[list[Fig]]] = {}
+    for run in runs:
+        runs_of.setdefault(run[0].section, []).append(run)
+    by_sent: dict[int, list[Fig]] = {}
+    for f in figs:
+        by_sent.setdefault(sent_of[f.start], []).append(f)
     claimed: set[tuple[int, ...]] = {tuple(sorted(p.start if isinstance(p, SpanRef) else p.count.start for p in c.parts))
                                      for c in checks}
     # equal sums: a total in one paragraph, a contiguous run of parts in another
@@ -325,16 +333,16 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         if not _known(total) or total.approx != "exact" or _num(total.value) < min_total:
             continue
         cls = unit_class(total)
-        for run in runs:
-            if unit_class(run[0]) != cls or run[0].section != total.section:
+        # the total's own sentence restating the same figures is a repeat, not a breakdown
+        own = {_num(f.value) for f in by_sent[sent_of[total.start]] if f is not total and _known(f)}
+        for run in runs_of.get(total.section, ()):
+            if unit_class(run[0]) != cls:
                 continue
             if sent_of[run[0].start] == sent_of[total.start] or total in run:
                 continue
             scope = "paragraph" if para_of[run[0].start] == para_of[total.start] else "document"
             if total.type == "amount" and len(run) < min_money_parts:
                 continue
-            # the total's own sentence restating the same figures is a repeat, not a breakdown
-            own = {_num(f.value) for f in figs if sent_of[f.start] == sent_of[total.start] and f is not total and _known(f)}
             for i in range(len(run)):
                 acc = Decimal(0)
                 for j in range(i, len(run)):
@@ -355,8 +363,8 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         if not _known(total):
             continue
         cls = unit_class(total)
-        for run in runs:
-            if len(run) < near_parts or unit_class(run[0]) != cls or run[0].section != total.section:
+        for run in runs_of.get(total.section, ()):
+            if len(run) < near_parts or unit_class(run[0]) != cls:
                 continue
             if para_of[run[0].start] == para_of[total.start] or tuple(p.start for p in run) in claimed:
                 continue
@@ -366,17 +374,21 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
                 claimed.add(tuple(p.start for p in run))
                 add(make_sum(total, run, "document", doc_id), run)
     # product_sum with rates stated once earlier (每人资助3000元 … then 5人, 3人, 2人)
+    by_start = {f.start: f for f in figs}
+    figs_of: dict[int | None, list[Fig]] = {}
+    for f in figs:
+        figs_of.setdefault(f.section, []).append(f)
     for c in list(checks):
         if c.relation != "sum" or c.scope != "sentence":
             continue
-        parts = [f for f in figs if any(f.start == p.start for p in c.parts)]
+        parts = sorted((by_start[p.start] for p in c.parts if p.start in by_start), key=lambda f: f.start)
         if not parts or parts[0].type != "count":
             continue
         sec = parts[0].section
         sent = sent_of[c.total.start]
-        money = [f for f in figs if f.type == "amount" and not f.per and f.section == sec
-                 and sent_of[f.start] in (sent, sent + 1) and _known(f)]
-        rates = [f for f in figs if f.type == "amount" and f.per and f.section == sec and _known(f)
+        money = [f for f in by_sent.get(sent, []) + by_sent.get(sent + 1, [])
+                 if f.type == "amount" and not f.per and f.section == sec and _known(f)]
+        rates = [f for f in figs_of.get(sec, ()) if f.type == "amount" and f.per and _known(f)
                  and f.start < c.total.start and para_of[f.start] != para_of[c.total.start]]
         if not money or len(rates) < len(parts):
             continue

@@ -18,6 +18,8 @@ heading, so a file of several concatenated pages loses none of them.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
@@ -26,6 +28,7 @@ import regex
 
 from . import rules
 from .numerals import parse_number
+from .spans import covering
 
 HEADINGS = "segment/headings"
 BOILERPLATE = "segment/boilerplate"
@@ -63,13 +66,34 @@ class Segmentation:
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
     def in_boilerplate(self, start: int, end: int) -> bool:
-        return any(b.start < end and start < b.end for b in self.boilerplate)
+        starts, ends = self._merged_boilerplate()
+        i = bisect_right(starts, start)
+        if i > 0 and ends[i - 1] > start:
+            return True
+        return i < len(starts) and starts[i] < end
 
     def section_of(self, pos: int) -> int | None:
-        for s in self.sections:
-            if s.start <= pos < s.body_end:
-                return s.index
-        return None
+        # sections are in page order and do not overlap, so one bisect finds the candidate
+        secs = self.sections
+        if getattr(self, "_sec_key", None) != len(secs):
+            self._sec_idx = ([s.start for s in secs], [s.body_end for s in secs])
+            self._sec_key = len(secs)
+        k = covering(*self._sec_idx, pos)
+        return secs[k].index if k is not None else None
+
+    def _merged_boilerplate(self) -> tuple[list[int], list[int]]:
+        # called once per candidate fact: merge the (possibly overlapping) spans once
+        key = len(self.boilerplate)
+        if getattr(self, "_bp_key", None) != key:
+            merged: list[list[int]] = []
+            for b in sorted(self.boilerplate, key=lambda b: b.start):
+                if merged and b.start <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b.end)
+                else:
+                    merged.append([b.start, b.end])
+            self._bp = ([m[0] for m in merged], [m[1] for m in merged])
+            self._bp_key = key
+        return self._bp
 
 
 def lines_of(text: str) -> list[tuple[int, int]]:

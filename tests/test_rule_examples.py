@@ -53,3 +53,25 @@ def test_example(dimension, ex):
                 continue
             assert getattr(hit, key) == val, f"{exp['quote']!r}.{key}: {getattr(hit, key)!r} != {val!r}"
     assert not unmatched, f"unexpected {dimension}: {[r.quote for r in unmatched]}"
+
+
+def _texts(shared_dir) -> list[str]:
+    from pipeline.normalize import normalize
+
+    raws = [ex.text for p in example_files() for ex in load_examples(p).examples]
+    if shared_dir is not None:
+        raws += [p.read_text(encoding="utf-8") for p in sorted((shared_dir / "seeds").glob("*.txt"))]
+    return [normalize(r).text for r in raws]
+
+
+@pytest.mark.parametrize("rule_file", ["amount/patterns", "count/patterns", "date/patterns"])
+def test_anchor_windows_lose_no_match(rule_file, request):
+    """A file's ``anchor`` promises that every match lies near one: matching
+    only in the anchor windows must find exactly what whole-text matching finds."""
+    from pipeline.extract.base import find
+    from tests.conftest import SHARED
+
+    texts = _texts(SHARED if (SHARED / "seeds").is_dir() else None)
+    key = lambda cs: [(c.start, c.end, c.rule_id) for c in cs]  # noqa: E731
+    for t in texts:
+        assert key(find(t, rule_file)) == key(find(t, rule_file, windowed=False)), t[:80]

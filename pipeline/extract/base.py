@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from .. import rules
+from ..spans import SpanSet
 
 
 @dataclass
@@ -40,23 +41,41 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def find(text: str, rule_file: str) -> list[Candidate]:
+def windows(text: str, rule_file: str) -> list[tuple[int, int]]:
+    """Stretches of ``text`` where the rules of ``rule_file`` can match: the
+    file's anchors widened by its window, merged; the whole text if it has no anchor."""
+    spec = rules.anchor(rule_file)
+    if spec is None:
+        return [(0, len(text))]
+    pat, radius = spec
+    out: list[tuple[int, int]] = []
+    for m in pat.finditer(text):
+        s, e = max(0, m.start() - radius), min(len(text), m.end() + radius)
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def find(text: str, rule_file: str, windowed: bool = True) -> list[Candidate]:
     """All matches of every rule in ``rule_file``, overlaps resolved: the
     longest match wins, then the earlier rule."""
     found: list[tuple[int, int, int, Candidate]] = []
+    spans = windows(text, rule_file) if windowed else [(0, len(text))]
     for order, (spec, pat) in enumerate(rules.compiled(rule_file)):
-        for m in pat.finditer(text, overlapped=False):
+        for m in (m for ws, we in spans for m in pat.finditer(text, ws, we, overlapped=False)):
             s, e = _trim(text, *m.span())
             if e <= s:
                 continue
             groups = {name: m.span(name) for name in pat.groupindex}
             found.append((s, e, order, Candidate(s, e, spec.id, groups, dict(spec.options))))
     found.sort(key=lambda t: (-(t[1] - t[0]), t[2], t[0]))
+    held = SpanSet()
     taken: list[Candidate] = []
     for s, e, _, cand in found:
-        if any(s < c.end and c.start < e for c in taken):
-            continue
-        taken.append(cand)
+        if held.add(s, e):
+            taken.append(cand)
     taken.sort(key=lambda c: c.start)
     return taken
 
