@@ -27,20 +27,32 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 err = Console(stderr=True)
 
 
-def _summary(docs: list[Document]) -> None:
-    con = Console()
-    t = Table(title="zongjie extract", show_lines=False)
-    for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks"):
-        t.add_column(col, justify="left" if col in ("document", "status") else "right", overflow="fold")
-    for d in docs:
+class _Tally:
+    """What --summary prints, kept small: the documents themselves are
+    written batch by batch and not held."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+        self.flags: list[str] = []
+
+    def add(self, d: Document) -> None:
         c = Counter(f.type for f in d.facts)
-        t.add_row(d.doc_id, d.status if d.status == "ok" else f"error: {d.error}", str(len(d.sections)),
-                  str(c["amount"]), str(c["count"]), str(c["date"]), str(len(d.placeholders)), str(len(d.checks)))
-    con.print(t)
-    for d in docs:
-        for f in d.facts:
-            if f.type == "amount" and f.status != "ok":
-                con.print(f"  [yellow]{d.doc_id}[/] {f.quote!r} @{f.start}: amount {f.status}")
+        self.rows.append((d.doc_id, d.status if d.status == "ok" else f"error: {d.error}", str(len(d.sections)),
+                          str(c["amount"]), str(c["count"]), str(c["date"]), str(len(d.placeholders)),
+                          str(len(d.checks))))
+        self.flags += [f"  [yellow]{d.doc_id}[/] {f.quote!r} @{f.start}: amount {f.status}"
+                       for f in d.facts if f.type == "amount" and f.status != "ok"]
+
+    def print(self) -> None:
+        con = Console()
+        t = Table(title="zongjie extract", show_lines=False)
+        for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks"):
+            t.add_column(col, justify="left" if col in ("document", "status") else "right", overflow="fold")
+        for r in self.rows:
+            t.add_row(*r)
+        con.print(t)
+        for line in self.flags:
+            con.print(line)
 
 
 def _inputs(paths: list[Path]) -> list[Input]:
@@ -61,45 +73,64 @@ def extract(
     output: Path = typer.Option(Path("facts.jsonl"), "-o", "--output",
                                 help="a .jsonl file, or a folder for --format parquet/csv"),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet | csv"),
-    workers: int = typer.Option(1, "--workers", "-w", help="processes; 0 = all cores"),
+    workers: int = typer.Option(0, "--workers", "-w", help="processes (or Dask workers for --dask local); 0 = all cores"),
+    duckdb_out: Optional[Path] = typer.Option(None, "--duckdb", help="also write the tables into this DuckDB file"),
+    resume: bool = typer.Option(False, "--resume", help="keep what an interrupted run committed; do the rest"),
+    dask: Optional[str] = typer.Option(None, "--dask", help="run on a Dask cluster: SCHEDULER_ADDRESS, or 'local'"),
+    batch_docs: int = typer.Option(256, "--batch-size", help="documents per committed batch"),
     summary: bool = typer.Option(False, "--summary", help="print a table of what was found"),
 ) -> None:
     """Extract facts from reports: JSONL (the form ../shared/eval/score.py reads)
-    or a Parquet/CSV dataset of tables (documents, sections, facts, checks, placeholders)."""
+    or a Parquet/CSV dataset of tables (documents, sections, facts, checks,
+    placeholders), written in committed batches (see --resume)."""
+    from .dataset import DatasetWriter, ResumeConflict
+    from .document import content_hash
+
     if fmt not in ("jsonl", "parquet", "csv"):
         raise typer.BadParameter("--format must be jsonl, parquet or csv")
+    if batch_docs < 1:
+        raise typer.BadParameter("--batch-size must be at least 1")
+    if fmt == "jsonl" and output.is_dir():
+        raise typer.BadParameter(f"{output} is a folder; JSONL output is one file (or use --format parquet)")
+    if fmt != "jsonl" and output.is_file():
+        raise typer.BadParameter(f"{output} is a file; --format {fmt} writes a folder of tables")
     inputs = _inputs(paths)
-    n_workers = default_workers() if workers == 0 else workers
-    docs: list[Document] = []
-    jsonl_tmp = None
-    if fmt == "jsonl":
-        output.parent.mkdir(parents=True, exist_ok=True)
-        jsonl_tmp = output.with_name(output.name + ".part")
-        fh = jsonl_tmp.open("w", encoding="utf-8")
+    n_workers = default_workers() if workers <= 0 else workers
+    writer = DatasetWriter(output, fmt, duckdb=duckdb_out, resume=resume, batch_docs=batch_docs)
+
+    def sha_of(inp: Input):
+        try:
+            return content_hash(inp.read())
+        except Exception:
+            return None
+
+    try:
+        todo = [inp for inp in inputs if not writer.should_skip(inp.doc_id, lambda: sha_of(inp))]
+    except ResumeConflict as e:
+        err.print(f"[red]cannot resume:[/] {e}")
+        raise typer.Exit(2) from None
+    if resume:
+        err.print(f"resume: {len(inputs) - len(todo)} documents already done, {len(todo)} to do")
+    tally = _Tally()
     started = time.monotonic()
-    nbytes = 0
+    nchars = ndocs = errors = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                   disable=not err.is_terminal) as prog:
-        task = prog.add_task("extract", total=len(inputs), rate="")
-        for _, doc in run(inputs, n_workers):
-            nbytes += doc.length
-            if jsonl_tmp is not None:
-                fh.write(doc.to_json() + "\n")
-            docs.append(doc)
+        task = prog.add_task("extract", total=len(todo), rate="")
+        for _, doc in run(todo, n_workers, dask=dask):
+            writer.add(doc)
+            ndocs += 1
+            nchars += doc.length
+            errors += doc.status == "error"
+            if summary:
+                tally.add(doc)
             dt = max(time.monotonic() - started, 1e-6)
-            prog.update(task, advance=1, rate=f"{len(docs) / dt:.1f} docs/s {nbytes / dt / 1e6:.2f} Mchars/s")
-    if jsonl_tmp is not None:
-        fh.close()
-        jsonl_tmp.replace(output)
-    else:
-        from .export import write_dataset
-
-        write_dataset(docs, output, fmt)
-    errors = sum(d.status == "error" for d in docs)
-    err.print(f"{len(docs)} documents, {errors} errors -> {output}")
+            prog.update(task, advance=1, rate=f"{ndocs / dt:.1f} docs/s {nchars / dt / 1e6:.2f} Mchars/s")
+    writer.close()
+    err.print(f"{ndocs} documents, {errors} errors -> {output}" + (f" and {duckdb_out}" if duckdb_out else ""))
     if summary:
-        _summary(docs)
+        tally.print()
 
 
 @app.command()
@@ -108,9 +139,6 @@ def schema() -> None:
     json.dump(json_schema(), sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
 
-
-if __name__ == "__main__":
-    app()
 
 
 @app.command()
@@ -164,3 +192,7 @@ def audit(
         err.print(f"report -> {html_out}")
     err.print(f"{len(rendered)} documents, {inconsistent} inconsistent checks, {unusable} unusable inputs")
     raise typer.Exit(2 if unusable else 1 if inconsistent else 0)
+
+
+if __name__ == "__main__":
+    app()

@@ -24,7 +24,7 @@ def _schemas():
 
     s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
     return {
-        "documents": pa.schema([("doc_id", s), ("status", s), ("error", s), ("encoding", s), ("length", i),
+        "documents": pa.schema([("doc_id", s), ("status", s), ("error", s), ("encoding", s), ("sha256", s), ("length", i),
                                 ("n_facts", i), ("n_checks", i), ("n_placeholders", i), ("n_sections", i)]),
         "sections": pa.schema([("doc_id", s), ("index", i), ("start", i), ("end", i), ("quote", s),
                                ("body_end", i), ("primary", s), ("activities", pa.list_(s))]),
@@ -46,7 +46,7 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
     fact_cols = [n for n in _schemas()["facts"].names]
     for d in documents:
         out["documents"].append({"doc_id": d.doc_id, "status": d.status, "error": d.error, "encoding": d.encoding,
-                                 "length": d.length, "n_facts": len(d.facts), "n_checks": len(d.checks),
+                                 "sha256": d.sha256, "length": d.length, "n_facts": len(d.facts), "n_checks": len(d.checks),
                                  "n_placeholders": len(d.placeholders), "n_sections": len(d.sections)})
         for sec in d.sections:
             out["sections"].append({"doc_id": d.doc_id, **sec.model_dump(include={
@@ -73,30 +73,42 @@ def to_frames(documents: Iterable[Document]):
     return {t: pa.Table.from_pylist(r, schema=schemas[t]).to_pandas() for t, r in rows(documents).items()}
 
 
-def write_dataset(documents: Iterable[Document], out_dir: Path, fmt: str = "parquet") -> dict[str, Path]:
-    """Write every table to ``out_dir/<table>.<fmt>`` (parquet or csv)."""
+def table(name: str, table_rows: list[dict]):
+    """One table's rows as a pyarrow Table under its explicit schema."""
+    import pyarrow as pa
+
+    return pa.Table.from_pylist(table_rows, schema=_schemas()[name])
+
+
+def write_table(tbl, path: Path, fmt: str) -> None:
+    """Write one table to ``path`` through ``path.part`` renamed into place,
+    so a reader (or a resumed run) never sees half a file."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
+    tmp = path.with_name(path.name + ".part")
+    if fmt == "parquet":
+        pq.write_table(tbl, tmp)
+    elif fmt == "csv":
+        # CSV has no lists: list columns are written as JSON arrays
+        for k, name in enumerate(tbl.column_names):
+            if pa.types.is_list(tbl.schema.field(name).type):
+                col = [json.dumps(v, ensure_ascii=False) for v in tbl.column(name).to_pylist()]
+                tbl = tbl.set_column(k, name, pa.array(col, pa.string()))
+        pacsv.write_csv(tbl, tmp)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    os.replace(tmp, path)
+
+
+def write_dataset(documents: Iterable[Document], out_dir: Path, fmt: str = "parquet") -> dict[str, Path]:
+    """Write every table to ``out_dir/<table>.<fmt>`` (parquet or csv) in one go;
+    the CLI streams instead (``pipeline.dataset``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    schemas = _schemas()
     written = {}
     for t, r in rows(documents).items():
-        table = pa.Table.from_pylist(r, schema=schemas[t])
         path = out_dir / f"{t}.{fmt}"
-        tmp = path.with_name(path.name + ".part")
-        if fmt == "parquet":
-            pq.write_table(table, tmp)
-        elif fmt == "csv":
-            # CSV has no lists: list columns are written as JSON arrays
-            for k, name in enumerate(table.column_names):
-                if pa.types.is_list(table.schema.field(name).type):
-                    col = [json.dumps(v, ensure_ascii=False) for v in table.column(name).to_pylist()]
-                    table = table.set_column(k, name, pa.array(col, pa.string()))
-            pacsv.write_csv(table, tmp)
-        else:
-            raise ValueError(f"unknown format {fmt!r}")
-        os.replace(tmp, path)
+        write_table(table(t, r), path, fmt)
         written[t] = path
     return written

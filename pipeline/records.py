@@ -138,6 +138,8 @@ class Document(Record):
     status: Literal["ok", "error"] = "ok"
     error: str | None = None
     encoding: str | None = None
+    # first 16 hex digits of the SHA-256 of the input's bytes: what --resume keys on
+    sha256: str | None = None
     length: int = 0
     facts: list[Fact] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
