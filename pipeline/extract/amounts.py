@@ -12,7 +12,7 @@ import functools
 
 from .. import rules
 from ..numerals import parse_amount, parse_quantity
-from .base import Candidate, clause_after, clause_before, run
+from .base import Candidate, approx_after, clause_after, clause_before, run
 
 FILE = "amount/patterns"
 
@@ -51,6 +51,8 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
             if mv is None or (mv.value is None and mv.low is None):
                 return None
             f.update(value=mv.value, low=mv.low, high=mv.high, approx=mv.approx, currency=mv.currency or "CNY")
+            if f["approx"] == "exact" and mv.value is not None:
+                f["approx"] = approx_after(text, c.end) or "exact"
             if mv.low is not None and f["per"] is None:
                 # a range of amounts is a standard per recipient (给予2000元-4000元的资助)
                 ctx = clause_before(text, c.start, 20) + clause_after(text, c.end, 12)

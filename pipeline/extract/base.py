@@ -97,3 +97,11 @@ def clause_after(text: str, pos: int, limit: int = 30) -> str:
     chunk = text[pos:pos + limit]
     m = regex.search(r"[,，。;；!?！？\n:：]", chunk)
     return chunk[: m.start()] if m else chunk
+
+
+def approx_after(text: str, end: int) -> str | None:
+    """The approximation a word right after a figure's unit gives it
+    (5000元左右 → about, 500人以上 → at_least), or None."""
+    table = rules.load("numerals/lexicon").tables["approx_after_unit"]
+    nxt = text[end:end + 2]
+    return table.get(nxt)

@@ -11,7 +11,7 @@ import functools
 
 from .. import rules
 from ..numerals import parse_quantity
-from .base import Candidate, clause_before, run
+from .base import Candidate, approx_after, clause_before, run
 from .subjects import subject_of
 
 FILE = "count/patterns"
@@ -56,6 +56,8 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         if not float(q.value).is_integer():
             return None
         value, approx = int(q.value), q.approx
+        if approx == "exact":
+            approx = approx_after(text, c.end) or "exact"
         if c.rule_id == "count.round_hundreds":
             approx = "at_least" if quote.startswith(("超过", "逾", "上")) else "at_most"
     c.fields = {"value": value, "approx": approx, "status": status, "unit": unit,
