@@ -134,6 +134,23 @@ def extract(
 
 
 @app.command()
+def synth(
+    out: Path = typer.Argument(..., help="folder: texts/ and gold/ (the ../shared/gold format) are written in it"),
+    n: int = typer.Option(100, "--n", help="number of reports"),
+    seed: int = typer.Option(0, "--seed", help="the same seed gives the same corpus"),
+    traditional: float = typer.Option(0.25, "--traditional", help="share of pages in traditional characters with pinyin"),
+    planted: float = typer.Option(0.25, "--planted", help="share of breakdowns whose total is planted wrong"),
+) -> None:
+    """Write synthetic reports with their exact gold annotations."""
+    from .synth import write
+
+    if n < 0:
+        raise typer.BadParameter("--n must be 0 or more")
+    texts, gold = write(out, n, seed, traditional_share=traditional, planted=planted)
+    err.print(f"{n} reports -> {texts}, gold -> {gold}")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of one output line."""
     json.dump(json_schema(), sys.stdout, ensure_ascii=False, indent=2)
