@@ -20,6 +20,10 @@ import regex
 
 from . import rules
 
+# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
+_LINE_START_STOP = regex.compile(r"(?m)^[ \t]*(。)")
+
+
 Edit = tuple[int, int, str]
 
 
@@ -142,7 +146,7 @@ def mojibake_edits(text: str) -> list[Edit]:
     """
     edits: list[Edit] = []
     leads = _numeral_by_lead_byte()
-    for m in regex.finditer(r"(?m)^[ \t]*(。)", text):
+    for m in _LINE_START_STOP.finditer(text):
         i = m.start(1)
         if i + 1 >= len(text):
             continue

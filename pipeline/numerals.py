@@ -22,6 +22,20 @@ import regex
 
 from . import rules
 
+# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
+_RMB_PARTS = regex.compile(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?")
+_K_SUFFIX = regex.compile(r"(?<=\d)[kK]$")
+_APPROX_BEFORE_BIG = regex.compile(r"(.+?)([余多])([万亿萬億])")
+_HAS_BIG_UNIT = regex.compile(r"[万亿千]")
+_HAS_ANY_UNIT = regex.compile(r"[十百千万亿拾佰仟萬億]")
+_HAN_INCLUSIVE = regex.compile(r"[(（]含[)）]")
+_ENDS_SUB_YUAN = regex.compile(r"[角毛分]$")
+_ENDS_BIG_UNIT = regex.compile(r"[万亿萬億]$")
+_ENDS_THOUSAND = regex.compile(r"[千万]$")
+_YUAN_BEFORE_RANGE = regex.compile(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)")
+_LONG_DASH = regex.compile(r"(?:--|——|—)")
+
+
 Num = int | float
 
 
@@ -146,7 +160,7 @@ def parse_decimal(text: str) -> Decimal | None:
     elif s[0] == "+":
         s = s[1:]
     # 壹拾壹元壹角壹分: capital RMB forms read as a number of yuan
-    rmb = regex.fullmatch(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?", s)
+    rmb = _RMB_PARTS.fullmatch(s)
     if rmb and not _ARABIC.fullmatch(s):
         whole = _cn_value(rmb.group(1)) if not _ARABIC.fullmatch(rmb.group(1)) else Decimal(rmb.group(1))
         if whole is None:
@@ -158,7 +172,7 @@ def parse_decimal(text: str) -> Decimal | None:
                     return None
                 whole += d * scale
         return -whole if neg else whole
-    s = regex.sub(r"(?<=\d)[kK]$", "千", s)
+    s = _K_SUFFIX.sub("千", s)
     if _SCIENTIFIC.fullmatch(s):
         v = Decimal(s)
         return -v if neg else v
@@ -215,7 +229,7 @@ def _strip_approx(s: str) -> tuple[str, str]:
     s, approx = _strip_prefix(s, "exact")
     s, approx = _strip_suffix(s, approx)
     # 十三万余, 2万多, 50多万: 余/多 inside, before a big unit
-    m = regex.fullmatch(r"(.+?)([余多])([万亿萬億])", s)
+    m = _APPROX_BEFORE_BIG.fullmatch(s)
     if m:
         approx, s = "at_least", m.group(1) + m.group(3)
     return s, approx
@@ -240,7 +254,7 @@ def parse_quantity(text: str) -> Quantity | None:
         if va is not None and vb is not None:
             # 2-4万: the low end shares the high end's multiplier
             for unit, mult in (("万", 10000), ("亿", 100000000), ("千", 1000)):
-                if b.endswith(unit) and not regex.search(r"[万亿千]", a):
+                if b.endswith(unit) and not _HAS_BIG_UNIT.search(a):
                     va = va * mult
             if va <= vb:
                 return Quantity(None, _clean(va), _clean(vb), approx)
@@ -292,7 +306,7 @@ def _range_low(a: str, b: str, va: Decimal) -> Decimal:
     out = va
     if b and b[-1] in units and not any(u in a for u in units):
         out = va * units[b[-1]]
-    elif b and b[-1] in small and not regex.search(r"[十百千万亿拾佰仟萬億]", a):
+    elif b and b[-1] in small and not _HAS_ANY_UNIT.search(a):
         out = va * small[b[-1]]
     # 从8500到3万: the low end was already complete
     return out if vb is None or out <= vb else va
@@ -308,7 +322,7 @@ def parse_amount(text: str) -> MoneyValue | None:
     schema cannot state them and we do not guess.
     """
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
-    s = regex.sub(r"[(（]含[)）]", "", s)
+    s = _HAN_INCLUSIVE.sub("", s)
     # 15k, 30w: the shorthand of salary and price talk
     s, n_latin = regex.subn(r"(?<=\d)[kK]", "千", s)
     s, n_w = regex.subn(r"(?<=\d)[wW]", "万", s)
@@ -339,17 +353,17 @@ def parse_amount(text: str) -> MoneyValue | None:
             if word not in ("元", "块", "块钱", "圆") and s.endswith(("元", "块")):
                 s = s[:-1]
             break
-    yjf = _yuan_jiao_fen(s + ("元" if regex.search(r"[角毛分]$", s) and "元" not in s and "块" not in s else ""))
+    yjf = _yuan_jiao_fen(s + ("元" if _ENDS_SUB_YUAN.search(s) and "元" not in s and "块" not in s else ""))
     if yjf is None and currency is None:
         yjf = _yuan_jiao_fen(s)
     if yjf is not None:
         return MoneyValue(_clean(yjf), None, None, approx, currency or "CNY")
     if currency is None:
-        if not (regex.search(r"[万亿萬億]$", s) or (n_latin or n_w) and regex.search(r"[千万]$", s)):
+        if not (_ENDS_BIG_UNIT.search(s) or (n_latin or n_w) and _ENDS_THOUSAND.search(s)):
             return None
         currency = "CNY"
-    s = regex.sub(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)", "", s)
-    s = regex.sub(r"(?:--|——|—)", "-", s)
+    s = _YUAN_BEFORE_RANGE.sub("", s)
+    s = _LONG_DASH.sub("-", s)
     m = _ADJACENT.match(s)
     if m and "一二三四五六七八九".index(m.group("b")) > "一二三四五六七八九".index(m.group("a")):
         unit = m.group("u")

@@ -34,6 +34,15 @@ from . import rules
 from .records import Amount, Check, Count, Document, ProductPart, SpanRef
 from .spans import between
 
+# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
+_SENTENCE = regex.compile(r"[^。！？\n]+[。！？]*")
+_CLAUSE = regex.compile(r"[^。！？;；\n]+[。！？;；]*")
+_PARAGRAPH = regex.compile(r"[^\n]+")
+_GLOSS = regex.compile(r"\(.*?\)")
+_WAN_PRECISION = regex.compile(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])")
+_LIST_SEP = regex.compile(r"[,，、]")
+
+
 Fig = Amount | Count
 FILE = "check/markers"
 
@@ -59,16 +68,16 @@ class Span:
 def _sentences(raw: str) -> list[Span]:
     # ASCII ? and ! are left out: in these pages they are lost characters of a
     # mojibake (三本3人,?2人), not sentence ends
-    return [Span(m.start(), m.end()) for m in regex.finditer(r"[^。！？\n]+[。！？]*", raw)]
+    return [Span(m.start(), m.end()) for m in _SENTENCE.finditer(raw)]
 
 
 def _clauses(raw: str) -> list[Span]:
     """Sentences cut further at ; (一是…;二是…)."""
-    return [Span(m.start(), m.end()) for m in regex.finditer(r"[^。！？;；\n]+[。！？;；]*", raw)]
+    return [Span(m.start(), m.end()) for m in _CLAUSE.finditer(raw)]
 
 
 def _paragraphs(raw: str) -> list[Span]:
-    return [Span(m.start(), m.end()) for m in regex.finditer(r"[^\n]+", raw)]
+    return [Span(m.start(), m.end()) for m in _PARAGRAPH.finditer(raw)]
 
 
 def _index(spans: list[Span], pos: int) -> int:
@@ -92,8 +101,8 @@ def _tolerance(f: Fig) -> Decimal:
     """Half a unit of the last digit the total was written with, in yuan/items."""
     if f.type != "amount" or f.value is None:
         return Decimal(0)
-    q = regex.sub(r"\(.*?\)", "", f.quote)
-    m = regex.search(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])", q)
+    q = _GLOSS.sub("", f.quote)
+    m = _WAN_PRECISION.search(q)
     if not m:
         return Decimal(0)
     decimals = len(m.group(2) or "")
@@ -244,7 +253,7 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     for f in figs:
         ci = clause_of[f.start]
         lead = raw[max(0, f.start - 10, clauses[ci].start if ci >= 0 else 0):f.start]
-        lead = regex.split(r"[,，、]", lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
+        lead = _LIST_SEP.split(lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
         if not any(w in lead for w in after_words):
             continue
         cls = unit_class(f)

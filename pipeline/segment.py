@@ -30,6 +30,11 @@ from . import rules
 from .numerals import parse_number
 from .spans import covering
 
+# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
+_LINE = regex.compile(r"[^\n]+")
+_SENTENCE = regex.compile(r"[^。!?！？;；]+[。!?！？;；]*")
+
+
 HEADINGS = "segment/headings"
 BOILERPLATE = "segment/boilerplate"
 
@@ -99,7 +104,7 @@ class Segmentation:
 def lines_of(text: str) -> list[tuple[int, int]]:
     """(start, end) of every non-blank line, stripped of surrounding spaces."""
     out = []
-    for m in regex.finditer(r"[^\n]+", text):
+    for m in _LINE.finditer(text):
         s, e = m.span()
         while s < e and text[s] in " \t\r\u3000":
             s += 1
@@ -275,6 +280,6 @@ def segment(text: str) -> Segmentation:
 
     seg.paragraphs = [(s, e) for s, e in lines if body_start <= s and not in_trailer(s)]
     for ps, pe in seg.paragraphs:
-        for m in regex.finditer(r"[^。!?！？;；]+[。!?！？;；]*", text[ps:pe]):
+        for m in _SENTENCE.finditer(text[ps:pe]):
             seg.sentences.append((ps + m.start(), ps + m.end()))
     return seg

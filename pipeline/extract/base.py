@@ -16,6 +16,10 @@ import regex
 from .. import rules
 from ..spans import SpanSet
 
+# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
+_CLAUSE_BREAK = regex.compile(r"[,，。;；!?！？\n:：]")
+
+
 
 @dataclass
 class Candidate:
@@ -95,7 +99,7 @@ def clause_before(text: str, pos: int, limit: int = 30) -> str:
 
 def clause_after(text: str, pos: int, limit: int = 30) -> str:
     chunk = text[pos:pos + limit]
-    m = regex.search(r"[,，。;；!?！？\n:：]", chunk)
+    m = _CLAUSE_BREAK.search(chunk)
     return chunk[: m.start()] if m else chunk
 
 

@@ -15,6 +15,10 @@ from .. import rules
 from ..numerals import parse_number
 from .base import Candidate, run
 
+# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
+_MONTH_DIGITS = regex.compile(r"[\d_Xx元]")
+
+
 FILE = "date/patterns"
 
 
@@ -71,7 +75,7 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         if v is None and not mk and raw.strip() and status == "ok":
             return None  # 13月, 32日: not a date
         f[{"m": "month", "d": "day", "m2": "end_month", "d2": "end_day"}[key]] = v
-    if c.rule_id == "date.m" and not (y or rel or f["part"]) and not regex.search(r"[\d_Xx元]", g("m") or "") \
+    if c.rule_id == "date.m" and not (y or rel or f["part"]) and not _MONTH_DIGITS.search(g("m") or "") \
             and not text[c.start:c.end].endswith("份"):
         return None  # 魅力五月: a month in words alone names a campaign more often than a date
     if c.rule_id == "date.md_d_range" and f["end_day"] is not None:

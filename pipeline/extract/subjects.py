@@ -34,6 +34,8 @@ def _nominal(word: str, flag: str) -> bool:
     return flag.startswith(_NOMINAL) or word in _ADJ_OK or (flag == "a" and len(word) >= 2)
 
 
+# reports repeat their phrases (慰问困难职工…) and POS tagging is the costly part
+@functools.lru_cache(maxsize=65536)
 def _phrase_after(text: str) -> str:
     words = list(_posseg().cut(text))
     out: list[str] = []
@@ -49,6 +51,7 @@ def _phrase_after(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=65536)
 def _phrase_before(text: str) -> str:
     for t in _TRAIL_SKIP:
         if text.endswith(t):
