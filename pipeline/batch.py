@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
 
@@ -40,39 +41,75 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-class _Ready:
-    """A result known before submission (an input that could not be read)."""
+@dataclass(frozen=True)
+class _Shipped:
+    """An input read by the Dask client, its bytes sent along (workers need
+    the package, not the files)."""
+    doc_id: str
+    name: str
+    data: bytes | None
+    is_html: bool
+    error: str | None = None
 
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
 
-    def result(self) -> Document:
-        return self.doc
+def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | None) -> list[Any]:
+    out = []
+    for s in chunk:
+        doc = error_document(s.doc_id, s.error) if s.data is None else process_data(s.doc_id, s.data, s.is_html)
+        out.append(finish(doc) if finish is not None else doc)
+    return out
 
 
-def _ordered(inputs: Iterable[Input], submit: Callable[[Input], Any], window: int) -> Iterator[tuple[Input, Document]]:
-    pending: deque = deque()
+def _work(chunk: list[Input], finish: Callable[[Document], Any] | None) -> list[Any]:
+    """A worker's task: a few inputs at once (fewer round trips), each
+    finished in the worker (e.g. turned into table rows) so that the parent,
+    which shares the machine with the workers, only writes."""
+    out = []
+    for inp in chunk:
+        doc = process_input(inp)
+        out.append(finish(doc) if finish is not None else doc)
+    return out
+
+
+def _chunks(inputs: Iterable[Input], size: int) -> Iterator[list[Input]]:
+    chunk: list[Input] = []
     for inp in inputs:
-        pending.append((inp, submit(inp)))
+        chunk.append(inp)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _ordered(chunks: Iterable[list[Input]], submit: Callable[[list[Input]], Any], window: int,
+             finish: Callable[[Document], Any] | None) -> Iterator[tuple[Input, Any]]:
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append((chunk, submit(chunk)))
         if len(pending) >= window:
-            yield _result(*pending.popleft())
+            yield from _results(*pending.popleft(), finish)
     while pending:
-        yield _result(*pending.popleft())
+        yield from _results(*pending.popleft(), finish)
 
 
-def run(inputs: Iterable[Input], workers: int = 1, dask: str | None = None) -> Iterator[tuple[Input, Document]]:
+def run(inputs: Iterable[Input], workers: int = 1, dask: str | None = None,
+        finish: Callable[[Document], Any] | None = None, chunk: int = 4) -> Iterator[tuple[Input, Any]]:
+    """``(input, Document)`` in input order; with ``finish`` (a module-level
+    function, so that it pickles), ``(input, finish(Document))`` computed where
+    the document was made."""
     if dask is not None:
-        yield from _run_dask(inputs, dask, workers)
+        yield from _run_dask(inputs, dask, workers, finish, chunk)
         return
     if workers <= 1:
         for inp in inputs:
-            yield inp, process_input(inp)
+            yield inp, _work([inp], finish)[0]
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from _ordered(inputs, lambda inp: pool.submit(process_input, inp), workers * 4)
+        yield from _ordered(_chunks(inputs, chunk), lambda c: pool.submit(_work, c, finish), workers * 4, finish)
 
 
-def _run_dask(inputs: Iterable[Input], address: str, workers: int) -> Iterator[tuple[Input, Document]]:
+def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk: int) -> Iterator[tuple[Input, Any]]:
     """Run on a Dask cluster. The client reads each input and ships its bytes,
     so workers need the ``zongjie`` package but not the input files."""
     from dask.distributed import Client, LocalCluster
@@ -85,22 +122,26 @@ def _run_dask(inputs: Iterable[Input], address: str, workers: int) -> Iterator[t
     try:
         window = max(1, sum(client.nthreads().values())) * 4
 
-        def submit(inp: Input):
-            try:
-                data = inp.read()
-            except Exception as e:
-                return _Ready(error_document(inp.doc_id, f"cannot read {inp.name}: {e}"))
-            return client.submit(process_data, inp.doc_id, data, inp.is_html, pure=False)
+        def submit(c: list[Input]):
+            shipped = []
+            for inp in c:
+                try:
+                    shipped.append(_Shipped(inp.doc_id, inp.name, inp.read(), inp.is_html))
+                except Exception as e:
+                    shipped.append(_Shipped(inp.doc_id, inp.name, None, inp.is_html, f"cannot read {inp.name}: {e}"))
+            return client.submit(_work_shipped, shipped, finish, pure=False)
 
-        yield from _ordered(inputs, submit, window)
+        yield from _ordered(_chunks(inputs, chunk), submit, window, finish)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _result(inp: Input, fut) -> tuple[Input, Document]:
+def _results(chunk: list[Input], fut, finish) -> Iterator[tuple[Input, Any]]:
     try:
-        return inp, fut.result()
-    except Exception as e:  # a worker that died still leaves a record
-        return inp, error_document(inp.doc_id, f"worker failed: {type(e).__name__}: {e}")
+        results = fut.result()
+    except Exception as e:  # a worker that died still leaves a record per input
+        docs = [error_document(inp.doc_id, f"worker failed: {type(e).__name__}: {e}") for inp in chunk]
+        results = [finish(d) if finish is not None else d for d in docs]
+    yield from zip(chunk, results)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Optional
 
@@ -20,6 +19,7 @@ from rich.table import Table
 
 from .batch import default_workers, run
 from .inputs import Input, iter_inputs
+from .export import Prepared
 from .records import Document, json_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -35,13 +35,10 @@ class _Tally:
         self.rows: list[tuple[str, ...]] = []
         self.flags: list[str] = []
 
-    def add(self, d: Document) -> None:
-        c = Counter(f.type for f in d.facts)
-        self.rows.append((d.doc_id, d.status if d.status == "ok" else f"error: {d.error}", str(len(d.sections)),
-                          str(c["amount"]), str(c["count"]), str(c["date"]), str(len(d.placeholders)),
-                          str(len(d.checks))))
-        self.flags += [f"  [yellow]{d.doc_id}[/] {f.quote!r} @{f.start}: amount {f.status}"
-                       for f in d.facts if f.type == "amount" and f.status != "ok"]
+    def add(self, d: Prepared) -> None:
+        self.rows.append((d.doc_id, d.status if d.status == "ok" else f"error: {d.error}",
+                          *(str(x) for x in d.summary)))
+        self.flags += [f"  [yellow]{d.doc_id}[/] {q!r} @{start}: amount {status}" for q, start, status in d.flagged]
 
     def print(self) -> None:
         con = Console()
@@ -84,6 +81,7 @@ def extract(
     or a Parquet/CSV dataset of tables (documents, sections, facts, checks,
     placeholders), written in committed batches (see --resume)."""
     from .dataset import DatasetWriter, ResumeConflict
+    from .export import prepare
     from .document import content_hash
 
     if fmt not in ("jsonl", "parquet", "csv"):
@@ -118,7 +116,7 @@ def extract(
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                   disable=not err.is_terminal) as prog:
         task = prog.add_task("extract", total=len(todo), rate="")
-        for _, doc in run(todo, n_workers, dask=dask):
+        for _, doc in run(todo, n_workers, dask=dask, finish=prepare):
             writer.add(doc)
             ndocs += 1
             nchars += doc.length

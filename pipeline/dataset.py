@@ -31,7 +31,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .export import TABLES, rows, table, write_table
+from .export import TABLES, Prepared, prepare, table, write_table
 from .records import Document
 
 MANIFESTS = "_batches"
@@ -58,7 +58,7 @@ class DatasetWriter:
         if duckdb is not None and fmt != "parquet":
             self.table_root, self.table_fmt = self.state / DUCKDB_STAGING, "parquet"
         self.done: dict[str, str | None] = {}
-        self._buf: list[Document] = []
+        self._buf: list[Prepared] = []
         self._chars = 0
         self.written = 0
         if resume:
@@ -103,7 +103,7 @@ class DatasetWriter:
         if self.fmt == "jsonl" and not committed and self.output.is_file():
             # a finished JSONL run: its lines become batch 0 of the resumed run
             with self.output.open(encoding="utf-8") as fh:
-                prior = [Document.model_validate_json(line) for line in fh if line.strip()]
+                prior = [prepare(Document.model_validate_json(line)) for line in fh if line.strip()]
             self.next_batch = 0
             self._write_batch(prior)
             self.done.update({d.doc_id: d.sha256 for d in prior})
@@ -121,7 +121,9 @@ class DatasetWriter:
         return True
 
     # -- writing --------------------------------------------------------------
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document | Prepared) -> None:
+        if isinstance(doc, Document):
+            doc = prepare(doc)
         self._buf.append(doc)
         self._chars += doc.length
         if len(self._buf) >= self.batch_docs or self._chars >= self.batch_chars:
@@ -133,7 +135,7 @@ class DatasetWriter:
             self.done.update({d.doc_id: d.sha256 for d in self._buf})
             self._buf, self._chars = [], 0
 
-    def _write_batch(self, docs: list[Document]) -> None:
+    def _write_batch(self, docs: list[Prepared]) -> None:
         n = self.next_batch
         name = f"part-{n:05d}"
         if self.fmt == "jsonl":
@@ -142,10 +144,11 @@ class DatasetWriter:
             tmp = d / f"{name}.jsonl.part"
             with tmp.open("w", encoding="utf-8") as fh:
                 for doc in docs:
-                    fh.write(doc.to_json() + "\n")
+                    fh.write(doc.json + "\n")
             os.replace(tmp, d / f"{name}.jsonl")
         if self.table_root is not None:
-            for t, r in rows(docs).items():
+            for t in TABLES:
+                r = [row for doc in docs for row in doc.rows[t]]
                 d = self.table_root / t
                 d.mkdir(parents=True, exist_ok=True)
                 write_table(table(t, r), d / f"{name}.{self.table_fmt}", self.table_fmt)

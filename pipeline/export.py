@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -63,6 +65,30 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
         for p in d.placeholders:
             out["placeholders"].append({"doc_id": d.doc_id, **p.model_dump()})
     return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document as the batch writer needs it: its JSON line and its table
+    rows, made where the document was made (a worker), so that the parent
+    process only writes."""
+    doc_id: str
+    sha256: str | None
+    length: int
+    status: str
+    error: str | None
+    json: str
+    rows: dict[str, list[dict]]
+    summary: tuple[int, int, int, int, int, int]  # sections, amounts, counts, dates, placeholders, checks
+    flagged: tuple[tuple[str, int, str], ...]      # amounts not "ok": quote, start, status
+
+
+def prepare(doc: Document) -> Prepared:
+    kinds = Counter(f.type for f in doc.facts)
+    return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json(), rows([doc]),
+                    (len(doc.sections), kinds["amount"], kinds["count"], kinds["date"], len(doc.placeholders),
+                     len(doc.checks)),
+                    tuple((f.quote, f.start, f.status) for f in doc.facts if f.type == "amount" and f.status != "ok"))
 
 
 def to_frames(documents: Iterable[Document]):
