@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean score
+.PHONY: demo test install clean score bench
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,6 +24,11 @@ test: $(STAMP)
 score: $(STAMP)
 	$(BIN)/zongjie extract ../shared/seeds -o /tmp/zongjie-seeds.jsonl
 	$(BIN)/python ../shared/eval/score.py --pred /tmp/zongjie-seeds.jsonl --gold ../shared/gold --texts ../shared/seeds
+
+# Throughput and memory beside jionlp (see benchmarks/run.py); not part of the tests.
+bench: $(STAMP)
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

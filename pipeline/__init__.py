@@ -10,6 +10,7 @@ Public API::
 
 from .document import extract_file, extract_text, process_bytes, process_text
 from .numerals import parse_amount, parse_number, parse_quantity
+from .export import to_frames
 from .records import Document, json_schema
 
 __all__ = [
@@ -22,4 +23,5 @@ __all__ = [
     "parse_quantity",
     "process_bytes",
     "process_text",
+    "to_frames",
 ]

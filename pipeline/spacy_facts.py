@@ -1,0 +1,77 @@
+"""zongjie inside spaCy: ``nlp.add_pipe("zongjie_facts")``.
+
+The rule extractors stay spaCy-free; this component runs them on ``doc.text``
+and lays the results over the tokens:
+
+* ``doc.spans["facts"]``: one span per amount, count and date, labelled with
+  its kind; ``span._.fact`` holds the record's fields (value, low, high,
+  approx, per, status, unit, subject, date fields …) and ``span._.value`` the
+  resolved value. Facts are aligned to tokens with ``alignment_mode="expand"``;
+  the exact character offsets stay in ``span._.fact["start"/"end"]``.
+* ``doc._.zongjie``: the whole validated ``Document`` (sections, placeholders,
+  boilerplate, checks) for anything a span group cannot hold.
+
+``zh_pipeline()`` gives the project's own blank ``zh`` pipeline: spaCy's
+Chinese tokenizer with the jieba segmenter and the union-term dictionary in
+``rules/spacy/userdict.txt``.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .document import process_text
+from .rules import RULES_DIR
+
+USER_DICT = RULES_DIR / "spacy" / "userdict.txt"
+
+if not Span.has_extension("fact"):
+    Span.set_extension("fact", default=None)
+if not Span.has_extension("value"):
+    Span.set_extension("value", getter=lambda s: (s._.fact or {}).get("value"))
+if not Doc.has_extension("zongjie"):
+    Doc.set_extension("zongjie", default=None)
+
+
+@functools.lru_cache(maxsize=1)
+def load_user_dict() -> None:
+    """Teach jieba the union terms once per process (jieba's dictionary is global)."""
+    import jieba
+
+    jieba.load_userdict(str(USER_DICT))
+
+
+class ZongjieFacts:
+    def __init__(self, nlp: Language, name: str, spans_key: str = "facts") -> None:
+        self.name, self.spans_key = name, spans_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        record = process_text(doc.user_data.get("doc_id", "spacy"), doc.text)
+        spans = []
+        for f in record.facts:
+            span = doc.char_span(f.start, f.end, label=f.type, alignment_mode="expand")
+            if span is None:
+                continue
+            fields: dict[str, Any] = f.model_dump()
+            span._.fact = fields
+            spans.append(span)
+        doc.spans[self.spans_key] = spans
+        doc._.zongjie = record
+        return doc
+
+
+@Language.factory("zongjie_facts", default_config={"spans_key": "facts"})
+def make_facts(nlp: Language, name: str, spans_key: str) -> ZongjieFacts:
+    return ZongjieFacts(nlp, name, spans_key)
+
+
+def zh_pipeline() -> Language:
+    """A blank ``zh`` pipeline with the jieba segmenter and the project's user dictionary."""
+    import spacy
+
+    load_user_dict()
+    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
