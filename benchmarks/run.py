@@ -86,7 +86,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        for n in (int(x) for x in a.sizes.split(",")):
+        for n in (int(x) for x in a.sizes.split(",") if x.strip()):
             src = tmp / f"c{n}"
             _, chars = write_corpus(src, n)
             row = {"docs": n, "chars": chars}

@@ -18,7 +18,7 @@ heading, so a file of several concatenated pages loses none of them.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import functools
 from collections import Counter
@@ -191,13 +191,13 @@ def injected_names(text: str, lines: list[tuple[int, int]]) -> list[str]:
 def _trailers(text: str, lines: list[tuple[int, int]], ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """(trailer start, chrome end) for each range that holds a trailer line."""
     out = []
+    starts = [s for s, _ in lines]
     for lo, hi in ranges:
-        for s, e in lines:
-            if lo <= s < hi:
-                hit = _line_boiler(text[s:e])
-                if hit and hit[1]:
-                    out.append((s, hi))
-                    break
+        for s, e in lines[bisect_left(starts, lo):bisect_left(starts, hi)]:
+            hit = _line_boiler(text[s:e])
+            if hit and hit[1]:
+                out.append((s, hi))
+                break
     return out
 
 
@@ -251,8 +251,11 @@ def segment(text: str) -> Segmentation:
             line_end = next(e for s, e in lines if s == body_start)
             heads = [Heading(1, body_start, min(line_end, body_start + 60), "", "heading.first_line")]
 
+    # trailers are in page order and do not overlap: one bisect per question
+    t_starts, t_ends = [a for a, _ in trailers], [b for _, b in trailers]
+
     def in_trailer(pos: int) -> bool:
-        return any(a <= pos < b for a, b in trailers)
+        return covering(t_starts, t_ends, pos) is not None
 
     for s, e in lines:
         if e <= body_start:
@@ -264,9 +267,9 @@ def segment(text: str) -> Segmentation:
 
     for k, h in enumerate(heads):
         body_end = heads[k + 1].start if k + 1 < len(heads) else len(text)
-        for a, _ in trailers:
-            if h.end <= a < body_end:
-                body_end = a
+        i = bisect_left(t_starts, h.end)
+        if i < len(t_starts) and t_starts[i] < body_end:
+            body_end = t_starts[i]
         seg.sections.append(SectionSpan(k + 1, h.start, h.end, max(body_end, h.end)))
 
     # Injected site names inside the reports.

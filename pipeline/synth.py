@@ -382,9 +382,7 @@ def page(rng: random.Random, planted: float = 0.25) -> tuple[str, list[dict]]:
 def traditional_with_pinyin(text: str, ann: list[dict], rng: random.Random, gloss_rate: float = 0.8
                             ) -> tuple[str, list[dict]]:
     """The page in traditional characters with pinyin after some of them, and its gold mapped onto it."""
-    import opencc
-
-    conv = opencc.OpenCC("s2t")
+    conv = _s2t()
     trad = conv.convert(text)
     if len(trad) != len(text):  # a phrase conversion changed the length: convert per character
         trad = "".join(conv.convert(ch) for ch in text)
@@ -410,6 +408,13 @@ def traditional_with_pinyin(text: str, ann: list[dict], rng: random.Random, glos
                           else _move(x, starts) for x in a["parts"]]
         moved.append(b)
     return new, moved
+
+
+@functools.lru_cache(maxsize=1)
+def _s2t():
+    import opencc
+
+    return opencc.OpenCC("s2t")
 
 
 def _move(ref: dict, starts: list[int]) -> dict:
