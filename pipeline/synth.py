@@ -76,8 +76,7 @@ class Piece:
 
 
 def _fmt(d: Decimal) -> str:
-    s = format(d.normalize(), "f")
-    return s
+    return format(d.normalize(), "f")
 
 
 AMOUNT_FIELDS = {"value": None, "low": None, "high": None, "approx": "exact", "per": None, "status": "ok"}
@@ -182,7 +181,7 @@ class Writer:
         self.rng, self.year, self.page, self.planted = rng, year, page, planted
         self.t = templates()
 
-    def sentence(self, activity: dict, label: str) -> None:
+    def sentence(self, activity: dict) -> None:
         rng, p = self.rng, self.page
         tpl = rng.choice(activity["sentences"])
         group_kind = activity.get("group", "people")
@@ -216,7 +215,7 @@ class Writer:
         return ("consistent" if stated == computed else "inconsistent"), _num(stated), _num(computed)
 
     def count_sum(self) -> None:
-        rng, p = self.rng, self.page
+        rng = self.rng
         names = rng.choice(self.t["part_groups"])
         k = rng.randint(2, len(names))
         unit = rng.choice(["名", "人"])
@@ -225,47 +224,41 @@ class Writer:
         if rng.random() < self.planted:
             total_v += rng.choice([-1, 1]) * rng.randint(1, 12)
         g = rng.choice(self.t["groups"]["people"])
-        p.put(rng.choice(["共慰问", "全年共帮扶", "共走访"]) + g)
-        total_piece = count(rng, g, unit, value=total_v)
-        total = p.fact(total_piece)
-        p.put(",其中")
-        pieces, anns = [], []
-        for j, (name, v) in enumerate(zip(names, values)):
-            if j:
-                p.put(",")
-            p.put(name)
+        lead = rng.choice(["共慰问", "全年共帮扶", "共走访"]) + g
+        total = count(rng, g, unit, value=total_v)
+        parts = []
+        for name, v in zip(names, values):
             piece = count(rng, name, unit, odd=rng.random() < 0.1, value=None if rng.random() < 0.08 else v)
             if piece.value is None and piece.fields["status"] == "ok":
                 piece = count(rng, name, unit, value=v)
-            pieces.append(piece)
-            anns.append(p.fact(piece))
-        p.put("。")
-        status, stated, computed = self._status(pieces, total_piece)
-        self._check("sum", total, anns, status, stated, computed)
+            parts.append((name, piece))
+        self._sum_sentence(lead, total, parts)
 
     def money_sum(self) -> None:
-        rng, p = self.rng, self.page
+        rng = self.rng
         srcs = rng.sample(self.t["money_sources"], rng.randint(2, 3))
         values = [Decimal(rng.randint(10, 900)) / 10 for _ in srcs]
         total_v = sum(values, Decimal(0))
         if rng.random() < self.planted:
             total_v = _planted(rng, total_v, Decimal("0.1"))
-        p.put(rng.choice(["全年共投入帮扶资金", "共筹集送温暖资金", "全年工会经费支出"]))
-        total_piece = Piece("amount", f"{_fmt(total_v)}万元", dict(AMOUNT_FIELDS, value=_num(total_v * 10000)),
-                            value=total_v * 10000)
-        total = p.fact(total_piece)
+        lead = rng.choice(["全年共投入帮扶资金", "共筹集送温暖资金", "全年工会经费支出"])
+        self._sum_sentence(lead, _wan(total_v), [(src, _wan(v)) for src, v in zip(srcs, values)])
+
+    def _sum_sentence(self, lead: str, total: Piece, parts: list[tuple[str, Piece]]) -> None:
+        """``lead total,其中name1 part1,name2 part2。`` and its sum check."""
+        p = self.page
+        p.put(lead)
+        total_ann = p.fact(total)
         p.put(",其中")
-        pieces, anns = [], []
-        for j, (src, v) in enumerate(zip(srcs, values)):
+        anns = []
+        for j, (name, piece) in enumerate(parts):
             if j:
                 p.put(",")
-            p.put(src)
-            piece = Piece("amount", f"{_fmt(v)}万元", dict(AMOUNT_FIELDS, value=_num(v * 10000)), value=v * 10000)
-            pieces.append(piece)
+            p.put(name)
             anns.append(p.fact(piece))
         p.put("。")
-        status, stated, computed = self._status(pieces, total_piece)
-        self._check("sum", total, anns, status, stated, computed)
+        status, stated, computed = self._status([piece for _, piece in parts], total)
+        self._check("sum", total_ann, anns, status, stated, computed)
 
     def product_sum(self) -> None:
         rng, p = self.rng, self.page
@@ -303,14 +296,17 @@ class Writer:
         self.page.ann.append(c)
 
 
+def _wan(v: Decimal) -> Piece:
+    """An amount written in 万元 (``v`` is in 万)."""
+    return Piece("amount", f"{_fmt(v)}万元", dict(AMOUNT_FIELDS, value=_num(v * 10000)), value=v * 10000)
+
+
 def _planted(rng: random.Random, true: Decimal, step: Decimal) -> Decimal:
     """A wrong total, wrong by more than the rounding its written form allows
     (a total written 21万元 may round anything from 20.5万 to 21.5万)."""
     while True:
         wrong = true + rng.choice([-1, 1]) * rng.randint(1, 30) * step
-        written = wrong.normalize()
-        exp = written.as_tuple().exponent
-        half = Decimal(5) * Decimal(10) ** (min(exp, 0) - 1) if exp <= 0 else Decimal(5) * Decimal(10) ** (exp - 1)
+        half = Decimal(5).scaleb(wrong.normalize().as_tuple().exponent - 1)  # half the last written digit
         if wrong > 0 and abs(wrong - true) > half:
             return wrong
 
@@ -337,7 +333,8 @@ def page(rng: random.Random, planted: float = 0.25) -> tuple[str, list[dict]]:
     for line in rng.sample(t["chrome_top"], rng.randint(1, 3)):
         s, e = p.put(line)
         p.ann.append({"type": "boilerplate", "start": s, "end": e})
-        for k in (i for i in range(len(line)) if line.startswith("___________", i) and (i == 0 or line[i - 1] != "_")):
+        k = line.find("___________")
+        if k >= 0:  # 撰写人:___ / 日  期:___
             kind = "name" if "撰写" in line else "date"
             p.ann.append({"type": "placeholder", "start": s + k, "end": s + k + 11, "kind": kind})
         p.put("\n")
@@ -366,7 +363,7 @@ def page(rng: random.Random, planted: float = 0.25) -> tuple[str, list[dict]]:
                 p.ann.append({"type": "boilerplate", "start": s, "end": e})
             label = main if j < paras - len(others) else others[j - (paras - len(others))]
             for _ in range(rng.randint(1, 2)):
-                w.sentence(t["activities"][label], label)
+                w.sentence(t["activities"][label])
             r = rng.random()
             if label == main and j == 0:
                 (w.count_sum if r < 0.4 else w.money_sum if r < 0.7 else w.product_sum if r < 0.85 else
