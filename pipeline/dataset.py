@@ -30,6 +30,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from .export import TABLES, Prepared, prepare, table, write_table
 from .records import Document
@@ -60,12 +61,11 @@ class DatasetWriter:
         self.done: dict[str, str | None] = {}
         self._buf: list[Prepared] = []
         self._chars = 0
-        self.written = 0
-        if resume:
-            self._load_state()
-        else:
+        if not resume:
             self._clear()
         self.next_batch = max(self._committed(), default=-1) + 1
+        if resume:
+            self._load_state()
 
     # -- state ----------------------------------------------------------------
     def _manifest_dir(self) -> Path:
@@ -104,11 +104,9 @@ class DatasetWriter:
             # a finished JSONL run: its lines become batch 0 of the resumed run
             with self.output.open(encoding="utf-8") as fh:
                 prior = [prepare(Document.model_validate_json(line)) for line in fh if line.strip()]
-            self.next_batch = 0
             self._write_batch(prior)
-            self.done.update({d.doc_id: d.sha256 for d in prior})
 
-    def should_skip(self, doc_id: str, read_sha: "callable") -> bool:
+    def should_skip(self, doc_id: str, read_sha: Callable[[], str | None]) -> bool:
         """Whether ``doc_id`` is already in a committed batch. ``read_sha`` is
         called only then, to make sure the input is still the same content."""
         if doc_id not in self.done:
@@ -132,7 +130,6 @@ class DatasetWriter:
     def flush(self) -> None:
         if self._buf:
             self._write_batch(self._buf)
-            self.done.update({d.doc_id: d.sha256 for d in self._buf})
             self._buf, self._chars = [], 0
 
     def _write_batch(self, docs: list[Prepared]) -> None:
@@ -162,7 +159,7 @@ class DatasetWriter:
             os.fsync(fh.fileno())
         os.replace(tmp, md / f"{name}.json")
         self.next_batch += 1
-        self.written += len(docs)
+        self.done.update({d.doc_id: d.sha256 for d in docs})
 
     def close(self) -> None:
         """Commit the last batch and assemble the final files."""

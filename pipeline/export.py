@@ -1,14 +1,16 @@
-"""Export: Document records -> pandas DataFrames, Parquet, CSV.
+"""Export: Document records -> table rows, pandas DataFrames, Parquet, CSV.
 
 ``to_frames(documents)`` gives one DataFrame per table (documents, sections,
-facts, checks, placeholders) with flat columns; ``write_dataset`` writes them
-under an explicit pyarrow schema, each table through a temporary file renamed
-into place, so an interrupted run never leaves a half-written table.
+facts, checks, placeholders) with flat columns under an explicit pyarrow
+schema; ``prepare`` turns one document into its JSON line and rows (in a
+worker) and ``write_table`` writes a table through a temporary file renamed
+into place; ``pipeline.dataset`` streams batches of them to disk.
 Offsets in every table are those of the records: original-text offsets.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections import Counter
@@ -21,7 +23,9 @@ from .records import Document
 TABLES = ("documents", "sections", "facts", "checks", "placeholders")
 
 
+@functools.lru_cache(maxsize=1)
 def _schemas():
+    # built once per process: rows() asks for the fact columns once per document
     import pyarrow as pa
 
     s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
@@ -127,14 +131,3 @@ def write_table(tbl, path: Path, fmt: str) -> None:
         raise ValueError(f"unknown format {fmt!r}")
     os.replace(tmp, path)
 
-
-def write_dataset(documents: Iterable[Document], out_dir: Path, fmt: str = "parquet") -> dict[str, Path]:
-    """Write every table to ``out_dir/<table>.<fmt>`` (parquet or csv) in one go;
-    the CLI streams instead (``pipeline.dataset``)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = {}
-    for t, r in rows(documents).items():
-        path = out_dir / f"{t}.{fmt}"
-        write_table(table(t, r), path, fmt)
-        written[t] = path
-    return written

@@ -18,7 +18,7 @@ heading, so a file of several concatenated pages loses none of them.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 
 import functools
 from collections import Counter
@@ -28,7 +28,7 @@ import regex
 
 from . import rules
 from .numerals import parse_number
-from .spans import covering
+from .spans import SpanSet, between, covering
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _LINE = regex.compile(r"[^\n]+")
@@ -71,11 +71,7 @@ class Segmentation:
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
     def in_boilerplate(self, start: int, end: int) -> bool:
-        starts, ends = self._merged_boilerplate()
-        i = bisect_right(starts, start)
-        if i > 0 and ends[i - 1] > start:
-            return True
-        return i < len(starts) and starts[i] < end
+        return self._boilerplate_set().overlaps(start, end)
 
     def section_of(self, pos: int) -> int | None:
         # sections are in page order and do not overlap, so one bisect finds the candidate
@@ -86,18 +82,19 @@ class Segmentation:
         k = covering(*self._sec_idx, pos)
         return secs[k].index if k is not None else None
 
-    def _merged_boilerplate(self) -> tuple[list[int], list[int]]:
-        # called once per candidate fact: merge the (possibly overlapping) spans once
-        key = len(self.boilerplate)
-        if getattr(self, "_bp_key", None) != key:
+    def _boilerplate_set(self) -> SpanSet:
+        # asked once per candidate fact: merge the (possibly overlapping) spans once
+        if getattr(self, "_bp_key", None) != len(self.boilerplate):
             merged: list[list[int]] = []
             for b in sorted(self.boilerplate, key=lambda b: b.start):
                 if merged and b.start <= merged[-1][1]:
                     merged[-1][1] = max(merged[-1][1], b.end)
                 else:
                     merged.append([b.start, b.end])
-            self._bp = ([m[0] for m in merged], [m[1] for m in merged])
-            self._bp_key = key
+            self._bp = SpanSet()
+            for a, b in merged:
+                self._bp.add(a, b)
+            self._bp_key = len(self.boilerplate)
         return self._bp
 
 
@@ -193,7 +190,7 @@ def _trailers(text: str, lines: list[tuple[int, int]], ranges: list[tuple[int, i
     out = []
     starts = [s for s, _ in lines]
     for lo, hi in ranges:
-        for s, e in lines[bisect_left(starts, lo):bisect_left(starts, hi)]:
+        for s, e in lines[between(starts, lo, hi)]:
             hit = _line_boiler(text[s:e])
             if hit and hit[1]:
                 out.append((s, hi))

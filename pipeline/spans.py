@@ -8,7 +8,7 @@ file take 30 s. One bisect per question keeps a 50 MB file linear.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 
 
 class SpanSet:
@@ -50,4 +50,4 @@ def between(starts: list[int], lo: int, hi: int) -> slice:
     return slice(bisect_left(starts, lo), bisect_left(starts, hi))
 
 
-__all__ = ["SpanSet", "between", "covering", "insort"]
+__all__ = ["SpanSet", "between", "covering"]
