@@ -7,24 +7,43 @@ times to count as reported "substantively" (SCHEMA.md)."""
 from __future__ import annotations
 
 import functools
+from collections import Counter
+
+import regex
 
 from . import rules
 
 
 @functools.lru_cache(maxsize=1)
-def _lexicon() -> tuple[dict[str, list[str]], dict]:
+def _lexicon() -> tuple[regex.Pattern, dict[str, str], dict[str, float], dict]:
     rf = rules.load("activity/lexicon")
-    return rf.lexicons, rf.tables.get("settings", {})
+    owner = {cue: lab for lab, cues in rf.lexicons.items() for cue in cues}
+    # One alternation, longest cue first: a span of text votes once, for its longest
+    # cue, so 安全培训 is safety work and not also a vote for training (培训).
+    pattern = regex.compile("|".join(map(regex.escape, sorted(owner, key=len, reverse=True))))
+    weights = {cue: float(w) for cue, w in rf.tables.get("weights", {}).items()}
+    return pattern, owner, weights, rf.tables.get("settings", {})
 
 
 def label(text: str) -> list[str]:
-    lex, settings = _lexicon()
+    pattern, owner, weights, settings = _lexicon()
     min_hits = int(settings.get("min_hits", 2))
-    head = text[:200]
-    scores: dict[str, float] = {}
-    for lab, cues in lex.items():
-        hits = sum(text.count(c) for c in cues)
-        head_hits = sum(head.count(c) for c in cues)
-        if hits >= min_hits or head_hits:
-            scores[lab] = hits + 3 * head_hits
-    return sorted(scores, key=lambda k: -scores[k])
+    head_len = int(settings.get("head_chars", 200))
+    head_weight = float(settings.get("head_weight", 3))
+    hits: Counter[str] = Counter()
+    scores: Counter[str] = Counter()
+    head_labels = set()
+    for m in pattern.finditer(text):
+        cue = m.group()
+        lab = owner[cue]
+        hits[lab] += 1
+        w = weights.get(cue, 1.0)
+        if m.start() < head_len:
+            head_labels.add(lab)
+            w *= 1 + head_weight
+        scores[lab] += w
+    labels = sorted((lab for lab in hits if hits[lab] >= min_hits or lab in head_labels),
+                    key=lambda k: -scores[k])
+    if labels and scores[labels[0]] < float(settings.get("other_below", 0)):
+        labels.insert(0, "other")
+    return labels

@@ -73,6 +73,17 @@ class Segmentation:
     def in_boilerplate(self, start: int, end: int) -> bool:
         return self._boilerplate_set().overlaps(start, end)
 
+    def report_text(self, text: str, start: int, end: int) -> str:
+        """``text[start:end]`` with boilerplate inside it blanked out, so that injected
+        site names (学习啦在线学习网 …) and chrome do not vote for an activity label.
+        Blanks rather than deletions keep the length, so positions stay comparable."""
+        parts, pos = [], start
+        for a, b in self._boilerplate_set().clipped(start, end):
+            parts += [text[pos:a], " " * (b - a)]
+            pos = b
+        parts.append(text[pos:end])
+        return "".join(parts)
+
     def section_of(self, pos: int) -> int | None:
         # sections are in page order and do not overlap, so one bisect finds the candidate
         secs = self.sections

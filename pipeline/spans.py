@@ -26,6 +26,17 @@ class SpanSet:
             return True
         return i < len(self._starts) and self._starts[i] < end
 
+    def clipped(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The held spans that overlap ``[start, end)``, cut to it."""
+        i = bisect_right(self._starts, start)
+        if i > 0 and self._ends[i - 1] > start:
+            i -= 1
+        out = []
+        while i < len(self._starts) and self._starts[i] < end:
+            out.append((max(self._starts[i], start), min(self._ends[i], end)))
+            i += 1
+        return out
+
     def add(self, start: int, end: int) -> bool:
         """Add ``[start, end)`` unless it overlaps a span already held; say whether it was added."""
         if end <= start or self.overlaps(start, end):

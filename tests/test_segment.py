@@ -31,3 +31,18 @@ def test_injected_site_name_found_by_repetition():
     doc = extract_text(text)
     assert [b.quote for b in doc.boilerplate if b.reason == "boilerplate.site_name"] == ["某某范文网"] * 4
     assert len([f for f in doc.facts if f.type == "count"]) == 4
+
+
+def test_report_text_blanks_boilerplate_for_activity_labels():
+    from pipeline.activities import label
+    from pipeline.segment import segment
+
+    # the injected site name says 学习 (study) eight times; the report is about relief work
+    para = "区工会开展结对帮扶,落实帮扶资金,慰问职工{}名。"
+    text = "工会总结篇1\n" + "\n".join("学习学习范文网" + para.format(k + 10) for k in range(4))
+    seg = segment(text)
+    sec = seg.sections[0]
+    clean = seg.report_text(text, sec.start, sec.body_end)
+    assert len(clean) == sec.body_end - sec.start and "学习" not in clean
+    assert "zhigong_peixun" not in label(clean) and label(clean)[0] == "kunnan_bangfu"
+    assert "zhigong_peixun" in label(text[sec.start:sec.body_end])
