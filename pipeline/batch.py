@@ -18,22 +18,22 @@ from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
 
-from .document import content_hash, error_document, process_bytes
+from .document import DEFAULT_OPTIONS, Options, content_hash, error_document, process_bytes
 from .inputs import Input
 from .records import Document
 
 
-def process_input(inp: Input) -> Document:
+def process_input(inp: Input, options: Options = DEFAULT_OPTIONS) -> Document:
     try:
         data = inp.read()
     except Exception as e:  # unreadable input: its own error record, the run goes on
         return error_document(inp.doc_id, f"cannot read {inp.name}: {e}")
-    return process_data(inp.doc_id, data, inp.is_html)
+    return process_data(inp.doc_id, data, inp.is_html, options)
 
 
-def process_data(doc_id: str, data: bytes, is_html: bool = False) -> Document:
+def process_data(doc_id: str, data: bytes, is_html: bool = False, options: Options = DEFAULT_OPTIONS) -> Document:
     """The per-document function every executor runs (loop, process pool, Dask)."""
-    doc = process_bytes(doc_id, data, html=is_html)
+    doc = process_bytes(doc_id, data, html=is_html, options=options)
     return doc.model_copy(update={"sha256": content_hash(data)})
 
 
@@ -52,21 +52,22 @@ class _Shipped:
     error: str | None = None
 
 
-def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | None) -> list[Any]:
+def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | None, options: Options) -> list[Any]:
     out = []
     for s in chunk:
-        doc = error_document(s.doc_id, s.error) if s.data is None else process_data(s.doc_id, s.data, s.is_html)
+        doc = (error_document(s.doc_id, s.error) if s.data is None
+               else process_data(s.doc_id, s.data, s.is_html, options))
         out.append(finish(doc) if finish is not None else doc)
     return out
 
 
-def _work(chunk: list[Input], finish: Callable[[Document], Any] | None) -> list[Any]:
+def _work(chunk: list[Input], finish: Callable[[Document], Any] | None, options: Options) -> list[Any]:
     """A worker's task: a few inputs at once (fewer round trips), each
     finished in the worker (e.g. turned into table rows) so that the parent,
     which shares the machine with the workers, only writes."""
     out = []
     for inp in chunk:
-        doc = process_input(inp)
+        doc = process_input(inp, options)
         out.append(finish(doc) if finish is not None else doc)
     return out
 
@@ -94,22 +95,25 @@ def _ordered(chunks: Iterable[list[Input]], submit: Callable[[list[Input]], Any]
 
 
 def run(inputs: Iterable[Input], workers: int = 1, dask: str | None = None,
-        finish: Callable[[Document], Any] | None = None, chunk: int = 4) -> Iterator[tuple[Input, Any]]:
+        finish: Callable[[Document], Any] | None = None, chunk: int = 4,
+        options: Options = DEFAULT_OPTIONS) -> Iterator[tuple[Input, Any]]:
     """``(input, Document)`` in input order; with ``finish`` (a module-level
     function, so that it pickles), ``(input, finish(Document))`` computed where
     the document was made."""
     if dask is not None:
-        yield from _run_dask(inputs, dask, workers, finish, chunk)
+        yield from _run_dask(inputs, dask, workers, finish, chunk, options)
         return
     if workers <= 1:
         for inp in inputs:
-            yield inp, _work([inp], finish)[0]
+            yield inp, _work([inp], finish, options)[0]
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from _ordered(_chunks(inputs, chunk), lambda c: pool.submit(_work, c, finish), workers * 4, finish)
+        yield from _ordered(_chunks(inputs, chunk), lambda c: pool.submit(_work, c, finish, options),
+                            workers * 4, finish)
 
 
-def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk: int) -> Iterator[tuple[Input, Any]]:
+def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk: int,
+              options: Options) -> Iterator[tuple[Input, Any]]:
     """Run on a Dask cluster. The client reads each input and ships its bytes,
     so workers need the ``zongjie`` package but not the input files."""
     from dask.distributed import Client, LocalCluster
@@ -129,7 +133,7 @@ def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk
                     shipped.append(_Shipped(inp.doc_id, inp.name, inp.read(), inp.is_html))
                 except Exception as e:
                     shipped.append(_Shipped(inp.doc_id, inp.name, None, inp.is_html, f"cannot read {inp.name}: {e}"))
-            return client.submit(_work_shipped, shipped, finish, pure=False)
+            return client.submit(_work_shipped, shipped, finish, options, pure=False)
 
         yield from _ordered(_chunks(inputs, chunk), submit, window, finish)
     finally:

@@ -76,14 +76,25 @@ def extract(
     dask: Optional[str] = typer.Option(None, "--dask", help="run on a Dask cluster: SCHEDULER_ADDRESS, or 'local'"),
     batch_docs: int = typer.Option(256, "--batch-size", help="documents per committed batch"),
     summary: bool = typer.Option(False, "--summary", help="print a table of what was found"),
+    ner: bool = typer.Option(True, "--ner/--no-ner",
+                             help="run the NER model (entities, count subjects, organisations per section)"),
+    redact: bool = typer.Option(False, "--redact-persons",
+                                help="replace person names by stable pseudonyms in every text field"),
+    redact_key: str = typer.Option("", "--redact-key", envvar="ZONGJIE_REDACT_KEY",
+                                   help="secret mixed into the pseudonyms (without it they can be guessed back)"),
 ) -> None:
     """Extract facts from reports: JSONL (the form ../shared/eval/score.py reads)
     or a Parquet/CSV dataset of tables (documents, sections, facts, checks,
     placeholders), written in committed batches (see --resume)."""
     from .dataset import DatasetWriter, ResumeConflict
     from .export import prepare
-    from .document import content_hash
+    from .document import Options, content_hash
 
+    if redact and not ner:
+        raise typer.BadParameter("--redact-persons finds names with the NER model; drop --no-ner")
+    if ner:
+        _require_ner_model()
+    options = Options(ner=ner, redact_persons=redact, redact_key=redact_key)
     if fmt not in ("jsonl", "parquet", "csv"):
         raise typer.BadParameter("--format must be jsonl, parquet or csv")
     if batch_docs < 1:
@@ -116,7 +127,7 @@ def extract(
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                   disable=not err.is_terminal) as prog:
         task = prog.add_task("extract", total=len(todo), rate="")
-        for _, doc in run(todo, n_workers, dask=dask, finish=prepare):
+        for _, doc in run(todo, n_workers, dask=dask, finish=prepare, options=options):
             writer.add(doc)
             ndocs += 1
             nchars += doc.length
@@ -129,6 +140,37 @@ def extract(
     err.print(f"{ndocs} documents, {errors} errors -> {output}" + (f" and {duckdb_out}" if duckdb_out else ""))
     if summary:
         tally.print()
+
+
+def _require_ner_model() -> None:
+    from .ner import MODEL_DIR
+
+    if not (MODEL_DIR / "meta.json").exists():
+        err.print(f"[red]no NER model at {MODEL_DIR}[/]: run `zongjie train-ner`, or pass --no-ner")
+        raise typer.Exit(2)
+
+
+@app.command("train-ner")
+def train_ner(
+    n_train: int = typer.Option(4000, "--n-train", help="generated training paragraphs"),
+    seed: int = typer.Option(0, "--seed", help="seed of the generated corpus"),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="override training.max_steps of the config"),
+) -> None:
+    """Train the shipped NER model (ORG, GROUP, PERSON) on the project's own
+    annotations (rules/spacy/ner.cfg, CPU) and score it per label on the held-out
+    sets; writes pipeline/models/ner and corpus/ner/scores.json."""
+    from .ner_train import MODEL_DIR, evaluate, train, write_corpora
+
+    off = write_corpora(n_train=n_train, seed=seed)
+    err.print("entities off token boundaries (kept as missing): " + ", ".join(f"{k} {v}" for k, v in off.items()))
+    train(MODEL_DIR, max_steps=max_steps)
+    t = Table(title="NER held-out scores (exact spans)")
+    for col in ("set", "label", "P", "R", "F1", "gold"):
+        t.add_column(col)
+    for name, per in evaluate(MODEL_DIR).items():
+        for lab, m in per.items():
+            t.add_row(name, lab, f"{m['p']:.3f}", f"{m['r']:.3f}", f"{m['f1']:.3f}", str(m["gold"]))
+    Console().print(t)
 
 
 @app.command()

@@ -103,7 +103,7 @@ class DatasetWriter:
         if self.fmt == "jsonl" and not committed and self.output.is_file():
             # a finished JSONL run: its lines become batch 0 of the resumed run
             with self.output.open(encoding="utf-8") as fh:
-                prior = [prepare(Document.model_validate_json(line)) for line in fh if line.strip()]
+                prior = [prepare(_read_record(line)) for line in fh if line.strip()]
             self._write_batch(prior)
 
     def should_skip(self, doc_id: str, read_sha: Callable[[], str | None]) -> bool:
@@ -208,3 +208,9 @@ def _empty_select(name: str) -> str:
     schema = table(name, []).schema
     cols = ", ".join(f'CAST(NULL AS {types.get(f.type, "VARCHAR[]")}) AS "{f.name}"' for f in schema)
     return f"SELECT {cols} WHERE false"
+
+
+def _read_record(line: str) -> Document:
+    """A JSONL line back into a record; a redacted one keeps its pseudonyms."""
+    data = json.loads(line)
+    return Document.model_validate(data, context={"redacted": bool(data.get("redacted"))})

@@ -10,6 +10,7 @@ pool or in a Dask bag.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,31 @@ from .extract.base import Candidate
 from .normalize import NormText, normalize
 from .placeholders import find_placeholders
 from .reading import DecodeError, read_file
-from .records import Amount, Boilerplate, Count, Date, Document, Section
+from .extract.subjects import subject_from_groups
+from .records import Amount, Boilerplate, Count, Date, Document, Entity, Section
 from .segment import Segmentation, segment
 
 EXTRACTORS = {"amount": (amounts, Amount), "count": (counts, Count), "date": (dates, Date)}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a run computes beyond the rules (passed to every worker)."""
+
+    ner: bool = True  # entities, count subjects from GROUP, organisations per section
+    redact_persons: bool = False  # person names -> stable pseudonyms in every text field
+    redact_key: str = ""  # secret mixed into the pseudonyms (see pipeline/redact.py)
+
+
+DEFAULT_OPTIONS = Options()
+
+
+def _entities(nt: NormText, seg: Segmentation) -> list:
+    """NER spans of the normalised text, outside boilerplate, sorted."""
+    from . import ner
+
+    spans = ner.tagger().entities(nt.text, skip=seg.all_boilerplate)
+    return [e for e in spans if not seg.in_boilerplate(e.start, e.end)]
 
 
 def _fact(kind: str, nt: NormText, seg: Segmentation, doc_id: str, c: Candidate):
@@ -51,15 +73,24 @@ def _line_span(nt: NormText, start: int, end: int) -> tuple[int, int]:
     return s, max(e, e2)
 
 
-def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool = False) -> Document:
+def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool = False,
+                 options: Options = DEFAULT_OPTIONS) -> Document:
     """One document; ``html=True`` reads ``raw`` as HTML (offsets still point into ``raw``)."""
     nt = normalize(raw, html=html)
     seg = segment(nt.text)
+    ents = _entities(nt, seg) if options.ner else []
+    groups = [(e.start, e.end) for e in ents if e.label == "GROUP"]
+    group_starts = [g[0] for g in groups]
     facts = []
     for kind, (module, _) in EXTRACTORS.items():
         for c in module.extract(nt.text):
             if seg.in_boilerplate(c.start, c.end):
                 continue
+            if kind == "count" and groups:
+                # the model's group beats the rule's phrase; the phrase stays the fallback
+                named = subject_from_groups(nt.text, c.start, c.end, group_starts, groups)
+                if named:
+                    c.fields["subject"] = named
             facts.append(_fact(kind, nt, seg, doc_id, c))
     # a count and an amount may claim the same figure (e.g. 1人 vs 1元): keep the longer
     facts.sort(key=lambda f: (f.start, -(f.end - f.start)))
@@ -70,30 +101,42 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
         ):
             continue
         kept.append(f)
+    entities = []
+    for e in ents:
+        s, en, grown = nt.to_orig(e.start, e.end)
+        entities.append(Entity(start=s, end=en, quote=raw[s:en], label=e.label, text=e.text,
+                               section=seg.section_of(e.start), grounding="expanded" if grown else "exact"))
     sections = []
     for sp in seg.sections:
         s, e = _line_span(nt, sp.start, sp.end)
         body_end = nt.orig_pos(sp.body_end)
         labels = activities.label(seg.report_text(nt.text, sp.start, sp.body_end))
+        orgs = list(dict.fromkeys(x.text for x in entities if x.label == "ORG" and x.section == sp.index))
         sections.append(Section(index=sp.index, start=s, end=e, quote=raw[s:e], body_end=body_end,
-                                primary=labels[0] if labels else "other", activities=labels or ["other"]))
+                                primary=labels[0] if labels else "other", activities=labels or ["other"],
+                                organisations=orgs))
     boiler = []
     for b in seg.boilerplate:
         s, e = (nt.to_orig(b.start, b.end)[:2] if b.reason == "boilerplate.site_name"
                 else _line_span(nt, b.start, b.end))
         boiler.append(Boilerplate(start=s, end=e, quote=raw[s:e], reason=b.reason))
     doc = Document(doc_id=doc_id, encoding=encoding, length=len(raw), facts=kept, sections=sections,
-                   placeholders=find_placeholders(nt), boilerplate=boiler)
+                   placeholders=find_placeholders(nt), boilerplate=boiler, entities=entities)
     from .reconcile import reconcile  # late import: reconcile reads records only
 
-    return doc.model_copy(update={"checks": reconcile(doc, raw)})
+    doc = doc.model_copy(update={"checks": reconcile(doc, raw)})
+    if options.redact_persons:
+        from .redact import redact_persons
+
+        doc = redact_persons(doc, options.redact_key)
+    return doc
 
 
 def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Document:
     return Document(doc_id=doc_id, status="error", error=reason, encoding=encoding)
 
 
-def process_bytes(doc_id: str, data: bytes, html: bool = False) -> Document:
+def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options = DEFAULT_OPTIONS) -> Document:
     from .reading import decode_bytes
 
     try:
@@ -101,7 +144,7 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False) -> Document:
     except DecodeError as e:
         return error_document(doc_id, str(e))
     try:
-        return process_text(doc_id, dec.text, dec.encoding, html=html)
+        return process_text(doc_id, dec.text, dec.encoding, html=html, options=options)
     except Exception as e:  # one bad document must not stop a batch
         return error_document(doc_id, f"{type(e).__name__}: {e}", dec.encoding)
 
@@ -116,18 +159,18 @@ def strip_txt(name: str) -> str:
     return name[:-4] if name.endswith(".txt") else name
 
 
-def extract_text(text: str, doc_id: str = "text") -> Document:
+def extract_text(text: str, doc_id: str = "text", options: Options = DEFAULT_OPTIONS) -> Document:
     """Extract every fact of one report given as a string."""
-    return process_text(doc_id, text)
+    return process_text(doc_id, text, options=options)
 
 
-def extract_file(path: str | Path, doc_id: str | None = None) -> Document:
+def extract_file(path: str | Path, doc_id: str | None = None, options: Options = DEFAULT_OPTIONS) -> Document:
     p = Path(path)
     try:
         dec = read_file(p)
     except DecodeError as e:
         return error_document(doc_id or doc_id_for(p, None), str(e))
-    return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding)
+    return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding, options=options)
 
 
 def content_hash(data: bytes) -> str:

@@ -1,7 +1,7 @@
 """Export: Document records -> table rows, pandas DataFrames, Parquet, CSV.
 
 ``to_frames(documents)`` gives one DataFrame per table (documents, sections,
-facts, checks, placeholders) with flat columns under an explicit pyarrow
+facts, checks, placeholders, entities) with flat columns under an explicit pyarrow
 schema; ``prepare`` turns one document into its JSON line and rows (in a
 worker) and ``write_table`` writes a table through a temporary file renamed
 into place; ``pipeline.dataset`` streams batches of them to disk.
@@ -20,7 +20,7 @@ from typing import Iterable
 
 from .records import Document
 
-TABLES = ("documents", "sections", "facts", "checks", "placeholders")
+TABLES = ("documents", "sections", "facts", "checks", "placeholders", "entities")
 
 
 @functools.lru_cache(maxsize=1)
@@ -31,9 +31,11 @@ def _schemas():
     s, i, f, b = pa.string(), pa.int64(), pa.float64(), pa.bool_()
     return {
         "documents": pa.schema([("doc_id", s), ("status", s), ("error", s), ("encoding", s), ("sha256", s), ("length", i),
-                                ("n_facts", i), ("n_checks", i), ("n_placeholders", i), ("n_sections", i)]),
+                                ("n_facts", i), ("n_checks", i), ("n_placeholders", i), ("n_sections", i),
+                                ("n_entities", i), ("redacted", b)]),
         "sections": pa.schema([("doc_id", s), ("index", i), ("start", i), ("end", i), ("quote", s),
-                               ("body_end", i), ("primary", s), ("activities", pa.list_(s))]),
+                               ("body_end", i), ("primary", s), ("activities", pa.list_(s)),
+                               ("organisations", pa.list_(s))]),
         "facts": pa.schema([("doc_id", s), ("fact_id", s), ("section", i), ("type", s), ("start", i), ("end", i),
                             ("quote", s), ("value", f), ("low", f), ("high", f), ("approx", s), ("per", s),
                             ("status", s), ("unit", s), ("subject", s), ("currency", s), ("year", i),
@@ -44,6 +46,8 @@ def _schemas():
                              ("computed", f), ("difference", f), ("tolerance", f), ("derivation", s)]),
         "placeholders": pa.schema([("doc_id", s), ("start", i), ("end", i), ("quote", s), ("kind", s),
                                    ("rule_id", s)]),
+        "entities": pa.schema([("doc_id", s), ("section", i), ("label", s), ("start", i), ("end", i),
+                               ("quote", s), ("text", s), ("grounding", s)]),
     }
 
 
@@ -53,10 +57,11 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
     for d in documents:
         out["documents"].append({"doc_id": d.doc_id, "status": d.status, "error": d.error, "encoding": d.encoding,
                                  "sha256": d.sha256, "length": d.length, "n_facts": len(d.facts), "n_checks": len(d.checks),
-                                 "n_placeholders": len(d.placeholders), "n_sections": len(d.sections)})
+                                 "n_placeholders": len(d.placeholders), "n_sections": len(d.sections),
+                                 "n_entities": len(d.entities), "redacted": d.redacted})
         for sec in d.sections:
             out["sections"].append({"doc_id": d.doc_id, **sec.model_dump(include={
-                "index", "start", "end", "quote", "body_end", "primary", "activities"})})
+                "index", "start", "end", "quote", "body_end", "primary", "activities", "organisations"})})
         for fact in d.facts:
             row = fact.model_dump()
             out["facts"].append({c: (d.doc_id if c == "doc_id" else row.get(c)) for c in fact_cols})
@@ -68,6 +73,9 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
                 "difference": c.difference, "tolerance": c.tolerance, "derivation": c.derivation})
         for p in d.placeholders:
             out["placeholders"].append({"doc_id": d.doc_id, **p.model_dump()})
+        for e in d.entities:
+            out["entities"].append({"doc_id": d.doc_id, **e.model_dump(include={
+                "section", "label", "start", "end", "quote", "text", "grounding"})})
     return out
 
 

@@ -3,7 +3,8 @@
 Every record is frozen and forbids unknown fields. Field names follow
 ``../shared/gold/SCHEMA.md`` so one scorer reads gold and predictions alike.
 All ``start``/``end`` offsets are half-open code-point offsets into the ORIGINAL
-decoded text (before any normalisation), and ``quote == text[start:end]``.
+decoded text (before any normalisation), and ``quote == text[start:end]`` (except
+in a record with ``redacted: true``, whose person names are pseudonyms).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 Approx = Literal["exact", "about", "at_least", "at_most"]
 FactStatus = Literal["ok", "masked", "missing"]
@@ -31,10 +32,13 @@ class Grounded(Record):
     quote: str
 
     @model_validator(mode="after")
-    def _ordered(self) -> "Grounded":
+    def _ordered(self, info: ValidationInfo) -> "Grounded":
         if self.end < self.start:
             raise ValueError(f"end {self.end} < start {self.start}")
-        if len(self.quote) != self.end - self.start:
+        # a redacted record (--redact-persons) has pseudonyms in its quotes: the one
+        # place where a quote may differ from the input at start:end
+        redacted = bool(info.context and info.context.get("redacted"))
+        if len(self.quote) != self.end - self.start and not redacted:
             raise ValueError("quote length does not match its span")
         return self
 
@@ -106,6 +110,19 @@ class Section(Grounded):
     body_end: int
     primary: str = "other"
     activities: list[str] = Field(default_factory=list)
+    # names of the organisations (NER, label ORG) the sub-report mentions, in
+    # simplified form, in order of first mention
+    organisations: list[str] = Field(default_factory=list)
+
+
+class Entity(Grounded):
+    """A name the NER model found: an organisation, a beneficiary group or a person.
+    ``text`` is the simplified form the model read (``quote`` is the original)."""
+
+    label: Literal["ORG", "GROUP", "PERSON"]
+    text: str
+    section: int | None = None
+    grounding: Grounding = "exact"
 
 
 class SpanRef(Record):
@@ -146,6 +163,10 @@ class Document(Record):
     placeholders: list[Placeholder] = Field(default_factory=list)
     boilerplate: list[Boilerplate] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
+    # true when --redact-persons replaced person names by pseudonyms in every
+    # text field: quotes then no longer equal the input at start:end
+    redacted: bool = False
 
     def to_json(self) -> str:
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False)

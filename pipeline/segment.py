@@ -73,6 +73,10 @@ class Segmentation:
     def in_boilerplate(self, start: int, end: int) -> bool:
         return self._boilerplate_set().overlaps(start, end)
 
+    def all_boilerplate(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` is boilerplate from end to end."""
+        return sum(b - a for a, b in self._boilerplate_set().clipped(start, end)) >= end - start
+
     def report_text(self, text: str, start: int, end: int) -> str:
         """``text[start:end]`` with boilerplate inside it blanked out, so that injected
         site names (学习啦在线学习网 …) and chrome do not vote for an activity label.

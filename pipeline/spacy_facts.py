@@ -8,8 +8,11 @@ and lays the results over the tokens:
   approx, per, status, unit, subject, date fields …) and ``span._.value`` the
   resolved value. Facts are aligned to tokens with ``alignment_mode="expand"``;
   the exact character offsets stay in ``span._.fact["start"/"end"]``.
+* ``doc.spans["entities"]``: the NER model's ORG / GROUP / PERSON spans (when
+  the component's ``ner`` setting is on, the default); they are a span group,
+  not ``doc.ents``, so that a user's own NER keeps ``doc.ents`` to itself.
 * ``doc._.zongjie``: the whole validated ``Document`` (sections, placeholders,
-  boilerplate, checks) for anything a span group cannot hold.
+  boilerplate, checks, entities) for anything a span group cannot hold.
 
 ``zh_pipeline()`` gives the project's own blank ``zh`` pipeline: spaCy's
 Chinese tokenizer with the jieba segmenter and the union-term dictionary in
@@ -24,7 +27,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .document import process_text
+from .document import Options, process_text
 from .rules import RULES_DIR
 
 USER_DICT = RULES_DIR / "spacy" / "userdict.txt"
@@ -46,11 +49,12 @@ def load_user_dict() -> None:
 
 
 class ZongjieFacts:
-    def __init__(self, nlp: Language, name: str, spans_key: str = "facts") -> None:
+    def __init__(self, nlp: Language, name: str, spans_key: str = "facts", ner: bool = True) -> None:
         self.name, self.spans_key = name, spans_key
+        self.options = Options(ner=ner)
 
     def __call__(self, doc: Doc) -> Doc:
-        record = process_text(doc.user_data.get("doc_id", "spacy"), doc.text)
+        record = process_text(doc.user_data.get("doc_id", "spacy"), doc.text, options=self.options)
         spans = []
         for f in record.facts:
             span = doc.char_span(f.start, f.end, label=f.type, alignment_mode="expand")
@@ -60,13 +64,15 @@ class ZongjieFacts:
             span._.fact = fields
             spans.append(span)
         doc.spans[self.spans_key] = spans
+        ents = [doc.char_span(e.start, e.end, label=e.label, alignment_mode="expand") for e in record.entities]
+        doc.spans["entities"] = [e for e in ents if e is not None]
         doc._.zongjie = record
         return doc
 
 
-@Language.factory("zongjie_facts", default_config={"spans_key": "facts"})
-def make_facts(nlp: Language, name: str, spans_key: str) -> ZongjieFacts:
-    return ZongjieFacts(nlp, name, spans_key)
+@Language.factory("zongjie_facts", default_config={"spans_key": "facts", "ner": True})
+def make_facts(nlp: Language, name: str, spans_key: str, ner: bool) -> ZongjieFacts:
+    return ZongjieFacts(nlp, name, spans_key, ner)
 
 
 def zh_pipeline() -> Language:

@@ -35,3 +35,19 @@ def test_component_beside_other_components_and_jieba_tokens():
     assert [e.text for e in doc.ents] == ["区总工会"]
     count = next(s for s in doc.spans["facts"] if s.label_ == "count")
     assert count.text.startswith("八百") and count._.fact["subject"] == "一线职工"
+
+
+def test_component_lays_the_ner_entities_over_a_users_tokens():
+    from pipeline.ner import MODEL_DIR
+
+    if not (MODEL_DIR / "meta.json").exists():
+        pytest.skip("no trained NER model")
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("zongjie_facts")
+    doc = nlp(TEXT)
+    ents = {(s.label_, s.text) for s in doc.spans["entities"]}
+    assert ("ORG", "区总工会") in ents and ("GROUP", "一线职工") in ents
+    assert not doc.ents  # doc.ents stays the user's
+    off = spacy.blank("zh")
+    off.add_pipe("zongjie_facts", config={"ner": False})
+    assert list(off(TEXT).spans["entities"]) == []

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 
+import regex
+
 from .base import clause_after, clause_before
 
 _NOMINAL = ("n", "nr", "ns", "nt", "nz", "ng", "vn", "an", "b", "j", "l")
@@ -17,6 +19,14 @@ _GLUE = {"和", "及", "与", "、", "的"}
 _LEAD_SKIP = ("的", "是", "为", "有")
 _TRAIL_SKIP = ("共计", "合计", "总计", "共有", "共", "计", "达", "有", "为", "等", "约", "近", "超过", "分别", "其中", "中")
 _ADJ_OK = {"困难", "特困", "贫困", "优秀", "先进", "退休", "离退休", "在岗", "下岗", "失业", "一线", "年轻", "青年"}
+# verbs that, right before a figure, name the people counted (受助235人: 235 aided
+# people; 在职参保4886人: 4886 insured employees); jieba tags them v
+_PEOPLE_VERBS = {"受助", "受益", "受惠", "获助", "受资助", "参保", "就业", "再就业", "参赛", "参训", "获奖",
+                 "受表彰", "入会", "参会", "在职", "退休", "在岗", "离岗"}
+# head characters jieba leaves on their own (低保边缘|户, 调处|员) that end a noun phrase
+_HEAD_CHARS = {"户", "员", "者", "家"}
+# 参保人数为10135人 / 对象总人数达800人: the measure word is not the subject
+_COUNT_NOUN = regex.compile(r"总?人数(?:为|达|是|共|有)?$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -53,14 +63,18 @@ def _phrase_after(text: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _phrase_before(text: str) -> str:
+    text = _COUNT_NOUN.sub("", text)
     for t in _TRAIL_SKIP:
         if text.endswith(t):
             text = text[: -len(t)]
             break
     words = list(_posseg().cut(text))
     out: list[str] = []
-    for w in reversed(words):
-        if _nominal(w.word, w.flag) or (out and w.word in _GLUE):
+    for k, w in enumerate(reversed(words)):
+        if (_nominal(w.word, w.flag) or (out and w.word in _GLUE)
+                or (w.word in _PEOPLE_VERBS and (not out or out[0] in _PEOPLE_VERBS))
+                or (k == 0 and w.word in _HEAD_CHARS)
+                or (w.word == "再" and out and out[0] == "就业")):
             out.insert(0, w.word)
             continue
         break
@@ -76,4 +90,26 @@ def subject_of(text: str, start: int, end: int) -> str | None:
     before = _phrase_before(clause_before(text, start, 24))
     if len(before) >= 2:
         return before
+    return None
+
+
+# what may stand between a count and the group it counts (500名困难职工, 困难职工共计500名)
+_GAP_AFTER = {"", "的"}
+_GAP_BEFORE = ("", "共", "共计", "合计", "总计", "计", "达", "约", "近", "有", "共有", "分别", "中", "其中")
+
+
+def subject_from_groups(text: str, start: int, end: int, group_starts: list[int],
+                        groups: list[tuple[int, int]]) -> str | None:
+    """The group entity (NER, label GROUP) a count at ``[start, end)`` counts: one
+    right after the classifier, else one right before the figure, with at most a
+    linking word between. ``groups`` are sorted, non-overlapping spans in ``text``
+    and ``group_starts`` their starts."""
+    from bisect import bisect_left
+
+    i = bisect_left(group_starts, end)
+    if i < len(groups) and text[end:groups[i][0]] in _GAP_AFTER:
+        return text[groups[i][0]:groups[i][1]]
+    j = bisect_left(group_starts, start) - 1
+    if j >= 0 and groups[j][1] <= start and text[groups[j][1]:start] in _GAP_BEFORE:
+        return text[groups[j][0]:groups[j][1]]
     return None
