@@ -8,7 +8,8 @@ temporary folder and the CLI runs on it as a child process, once with one
 worker and once with every core, writing a Parquet dataset; the peak resident
 memory of the run (the CLI and its workers together, sampled every 20 ms) is
 recorded. ``jionlp.ner.extract_money`` (money only) runs single-process on the
-same texts in this process. A last row runs one large file (``--big-mb``) made of
+same texts in this process. The runs are of the rule pipeline (``--no-ner``,
+the pipeline the targets speak of); ``--ner`` adds the NER model. A last row runs one large file (``--big-mb``) made of
 concatenated synthetic pages. The table is printed and written to
 ``benchmarks/results.md``. These are measurements, not tests: nothing here
 fails when a figure is low.
@@ -82,7 +83,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--big-mb", type=float, default=50)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
+    ap.add_argument("--ner", action="store_true",
+                    help="include the NER model (the targets are about the rule pipeline: --no-ner by default)")
     a = ap.parse_args()
+    ner_flag = [] if a.ner else ["--no-ner"]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -92,7 +96,7 @@ def main() -> None:
             row = {"docs": n, "chars": chars}
             for w in (1, a.workers):
                 out = tmp / f"o{n}_{w}"
-                dt, peak = run_cli(["extract", str(src), "-o", str(out), "--format", "parquet", "-w", str(w)])
+                dt, peak = run_cli(["extract", str(src), "-o", str(out), "--format", "parquet", "-w", str(w), *ner_flag])
                 row[w] = (chars / dt, n / dt, peak)
                 shutil.rmtree(out)
             row["jionlp"] = jionlp_rate(src)
@@ -110,7 +114,7 @@ def main() -> None:
                         fh.write(text + "\n")
                     i += 1
             chars = len(f.read_text(encoding="utf-8"))
-            dt, peak = run_cli(["extract", str(f.parent), "-o", str(tmp / "big.jsonl"), "-w", "1"])
+            dt, peak = run_cli(["extract", str(f.parent), "-o", str(tmp / "big.jsonl"), "-w", "1", *ner_flag])
             big = (f.stat().st_size, chars, dt, peak)
             print(f"big file: {big[0] / 1e6:.1f} MB, {chars} chars in {dt:.1f} s, peak {peak / 2**20:.0f} MiB")
     text = _table(rows, a.workers, big)
