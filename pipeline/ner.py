@@ -63,8 +63,13 @@ def load(path: Path = MODEL_DIR) -> Tagger:
 
     if not (path / "meta.json").exists():
         raise FileNotFoundError(f"no NER model at {path}; train one with `zongjie train-ner`")
-    load_user_dict()  # the model's tokenizer is jieba, whose dictionary is process-global
-    return Tagger(spacy.load(path))
+    nlp = spacy.load(path)
+    # only a jieba-word model needs the union terms in jieba (process-global); the
+    # shipped model reads characters, and teaching jieba here would change the rule
+    # subjects' POS tagging depending on whether the NER ran
+    if str(getattr(nlp.tokenizer, "segmenter", "")) == "jieba":
+        load_user_dict()
+    return Tagger(nlp)
 
 
 @functools.lru_cache(maxsize=1)

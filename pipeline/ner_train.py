@@ -39,7 +39,8 @@ def write_corpora(n_train: int = 4000, n_dev: int = 300, n_test: int = 500, seed
 
     from .spacy_facts import load_user_dict
 
-    load_user_dict()
+    if segmenter == "jieba":
+        load_user_dict()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": segmenter}}})
     sets = {
         "train": list(ner_corpus.generated(n_train, seed, "train")),
@@ -61,7 +62,8 @@ def train(out: Path = MODEL_DIR, max_steps: int | None = None, segmenter: str = 
 
     from .spacy_facts import load_user_dict
 
-    load_user_dict()
+    if segmenter == "jieba":
+        load_user_dict()  # jieba's dictionary is process-global: the trainer tokenises here
     overrides = {"paths.train": str(data_dir / "train.spacy"), "paths.dev": str(data_dir / "dev.spacy"),
                  "nlp.tokenizer.segmenter": segmenter}
     if max_steps is not None:
