@@ -106,15 +106,18 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
         s, en, grown = nt.to_orig(e.start, e.end)
         entities.append(Entity(start=s, end=en, quote=raw[s:en], label=e.label, text=e.text,
                                section=seg.section_of(e.start), grounding="expanded" if grown else "exact"))
+    orgs: dict[int | None, dict[str, None]] = {}  # per section, in order of first mention
+    for x in entities:
+        if x.label == "ORG":
+            orgs.setdefault(x.section, {})[x.text] = None
     sections = []
     for sp in seg.sections:
         s, e = _line_span(nt, sp.start, sp.end)
         body_end = nt.orig_pos(sp.body_end)
         labels = activities.label(seg.report_text(nt.text, sp.start, sp.body_end))
-        orgs = list(dict.fromkeys(x.text for x in entities if x.label == "ORG" and x.section == sp.index))
         sections.append(Section(index=sp.index, start=s, end=e, quote=raw[s:e], body_end=body_end,
                                 primary=labels[0] if labels else "other", activities=labels or ["other"],
-                                organisations=orgs))
+                                organisations=list(orgs.get(sp.index, ()))))
     boiler = []
     for b in seg.boilerplate:
         s, e = (nt.to_orig(b.start, b.end)[:2] if b.reason == "boilerplate.site_name"
