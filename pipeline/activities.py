@@ -25,6 +25,11 @@ def _lexicon() -> tuple[regex.Pattern, dict[str, str], dict[str, float], dict]:
     return pattern, owner, weights, rf.tables.get("settings", {})
 
 
+def labels() -> list[str]:
+    """The label set the lexicon knows (SCHEMA.md's, "other" aside)."""
+    return sorted(set(_lexicon()[1].values()))
+
+
 def label(text: str) -> list[str]:
     pattern, owner, weights, settings = _lexicon()
     min_hits = int(settings.get("min_hits", 2))

@@ -173,6 +173,33 @@ def train_ner(
     Console().print(t)
 
 
+@app.command("train-activities")
+def train_activities(
+    n_train: int = typer.Option(1500, "--n-train", help="generated training pages"),
+    seed: int = typer.Option(0, "--seed", help="seed of the generated corpus"),
+    shared: Optional[Path] = typer.Option(Path("../shared"), "--shared",
+                                          help="folder with gold/ and seeds/ (the dev gold), if present"),
+    model_out: Optional[Path] = typer.Option(None, "--model-out", help="keep the trained classifier here"),
+    max_steps: Optional[int] = typer.Option(None, "--max-steps", help="override training.max_steps of the config"),
+) -> None:
+    """Train a spaCy text classifier for the primary activity (rules/spacy/textcat.cfg,
+    CPU) on generated sub-reports and compare its accuracy with the lexicon's, on
+    held-out generated pages and on the dev gold. The lexicon stays in use unless
+    the classifier beats it (see README, "Activity types")."""
+    from .activity_train import run
+
+    if shared is not None and not (shared / "gold").is_dir():
+        err.print(f"no dev gold at {shared}/gold: comparing on generated pages only")
+        shared = None
+    t = Table(title="primary activity accuracy")
+    for col in ("set", "sections", "lexicon", "textcat", "textcat where lexicon says other"):
+        t.add_column(col)
+    for name, m in run(n_train, seed, shared, model_out, max_steps).items():
+        t.add_row(name, str(m["sections"]), f"{m['lexicon']:.3f}", f"{m['textcat']:.3f}",
+                  f"{m['lexicon_then_textcat']:.3f}")
+    Console().print(t)
+
+
 @app.command()
 def synth(
     out: Path = typer.Argument(..., help="folder: texts/ and gold/ (the ../shared/gold format) are written in it"),
