@@ -178,9 +178,14 @@ def t2s_edits(text: str) -> list[Edit]:
     """
     conv = _t2s()
     edits: list[Edit] = []
+    if conv.convert(text) == text:  # most pages are simplified: one C call, no loop
+        return edits
     pos = 0
     for line in text.splitlines(keepends=True):
         new = conv.convert(line)
+        if new == line:
+            pos += len(line)
+            continue
         if len(new) != len(line):
             new = "".join(c if len(c := conv.convert(ch)) == 1 else ch for ch in line)
         for k, (a, b) in enumerate(zip(line, new)):
@@ -190,15 +195,15 @@ def t2s_edits(text: str) -> list[Edit]:
     return edits
 
 
+_WIDE = regex.compile("[\uFF01-\uFF5E\u3000\u00a0\u2002\u2003\u2009]")
+
+
 def width_edits(text: str) -> list[Edit]:
     """Full-width ASCII -> half-width; ideographic and no-break spaces -> space."""
     edits: list[Edit] = []
-    for k, ch in enumerate(text):
-        o = ord(ch)
-        if 0xFF01 <= o <= 0xFF5E:
-            edits.append((k, k + 1, chr(o - 0xFEE0)))
-        elif ch in "\u3000\u00a0\u2002\u2003\u2009":
-            edits.append((k, k + 1, " "))
+    for m in _WIDE.finditer(text):  # a scan in C: most characters need no edit
+        k, o = m.start(), ord(m.group())
+        edits.append((k, k + 1, chr(o - 0xFEE0) if 0xFF01 <= o <= 0xFF5E else " "))
     return edits
 
 
