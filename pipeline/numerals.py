@@ -32,6 +32,8 @@ _HAN_INCLUSIVE = regex.compile(r"[(（]含[)）]")
 _ENDS_SUB_YUAN = regex.compile(r"[角毛分]$")
 _ENDS_BIG_UNIT = regex.compile(r"[万亿萬億]$")
 _ENDS_THOUSAND = regex.compile(r"[千万]$")
+_LATIN_K = regex.compile(r"(?<=\d)[kK]")
+_LATIN_W = regex.compile(r"(?<=\d)[wW]")
 _YUAN_BEFORE_RANGE = regex.compile(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)")
 _LONG_DASH = regex.compile(r"(?:--|——|—)")
 
@@ -205,21 +207,28 @@ class Quantity:
 
 
 @functools.lru_cache(maxsize=1)
-def _approx_words() -> tuple[list[str], list[str]]:
+def _approx_words() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Approximation prefixes and suffixes, longest first (约为 before 约)."""
     t = _tables()
-    return (sorted(t["approx_prefix"], key=len, reverse=True), sorted(t["approx_suffix"], key=len, reverse=True))
+    return (tuple(sorted(t["approx_prefix"], key=len, reverse=True)),
+            tuple(sorted(t["approx_suffix"], key=len, reverse=True)))
 
 
 def _strip_prefix(s: str, approx: str, keep_one: bool = True) -> tuple[str, str]:
-    for p in _approx_words()[0]:
+    words = _approx_words()[0]
+    if not s.startswith(tuple(words)):  # the usual case, decided in one C call
+        return s, approx
+    for p in words:
         if s.startswith(p) and (len(s) > len(p) or not keep_one):
             return s[len(p):], _tables()["approx_prefix"][p]
     return s, approx
 
 
 def _strip_suffix(s: str, approx: str, words: list[str] | tuple[str, ...] | None = None) -> tuple[str, str]:
-    for suf in words if words is not None else _approx_words()[1]:
+    words = words if words is not None else _approx_words()[1]
+    if not s.endswith(tuple(words)):
+        return s, approx
+    for suf in words:
         if s.endswith(suf) and len(s) > len(suf):
             return s[: -len(suf)], _tables()["approx_suffix"][suf]
     return s, approx
@@ -324,8 +333,8 @@ def parse_amount(text: str) -> MoneyValue | None:
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
     s = _HAN_INCLUSIVE.sub("", s)
     # 15k, 30w: the shorthand of salary and price talk
-    s, n_latin = regex.subn(r"(?<=\d)[kK]", "千", s)
-    s, n_w = regex.subn(r"(?<=\d)[wW]", "万", s)
+    s, n_latin = _LATIN_K.subn("千", s)
+    s, n_w = _LATIN_W.subn("万", s)
     if s.endswith(("整", "正")) and len(s) > 1:
         s = s[:-1]
     if s.startswith("从"):

@@ -197,6 +197,12 @@ def _pick_parts(total: Fig, cands: list[Fig]) -> list[Fig]:
     return cands
 
 
+@functools.lru_cache(maxsize=4)
+def _breakdown(words: tuple[str, ...]) -> regex.Pattern:
+    # 的486名困难职工子女中,义务教育段…: a total then 中, also opens a breakdown
+    return regex.compile("|".join(map(regex.escape, words)) + r"|(?<=[名人户家位])[^,，。;；]{0,16}中(?=[,，:：])")
+
+
 def reconcile(doc: Document, raw: str) -> list[Check]:
     lex, _, settings = _markers()
     figs: list[Fig] = [f for f in doc.facts if f.type in ("amount", "count")]
@@ -225,8 +231,7 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         stated_totals.add(c.total.start)
         used_as_part.update(p.start for p in parts)
 
-    # 的486名困难职工子女中,义务教育段…: a total then 中, also opens a breakdown
-    breakdown = regex.compile("|".join(map(regex.escape, lex["breakdown"])) + r"|(?<=[名人户家位])[^,，。;；]{0,16}中(?=[,，:：])")
+    breakdown = _breakdown(tuple(lex["breakdown"]))
     subset = tuple(lex["subset_after"])
     # --- sentence scope: total, breakdown word, parts --------------------------
     for si, s in enumerate(sents):
