@@ -14,6 +14,7 @@ cover the block and is marked ``grounding="expanded"``.
 from __future__ import annotations
 
 import functools
+from array import array
 from dataclasses import dataclass, field
 
 import regex
@@ -29,17 +30,19 @@ Edit = tuple[int, int, str]
 
 @dataclass
 class NormText:
+    # The maps are machine arrays, not lists: a list holds an int object per
+    # character (~36 bytes), which made one 20 M-character file cost gigabytes.
     raw: str
     text: str
-    starts: list[int]
-    ends: list[int]
-    expanded: list[bool]
+    starts: array   # array("q"): original start of each normalised character
+    ends: array     # array("q"): original end of each normalised character
+    expanded: bytearray  # 1 where the character came from a block replacement
     steps: list[str] = field(default_factory=list)
 
     @classmethod
     def identity(cls, raw: str) -> "NormText":
         n = len(raw)
-        return cls(raw, raw, list(range(n)), list(range(1, n + 1)), [False] * n)
+        return cls(raw, raw, array("q", range(n)), array("q", range(1, n + 1)), bytearray(n))
 
     def to_orig(self, start: int, end: int) -> tuple[int, int, bool]:
         """Original (start, end, expanded) of the normalised span [start, end)."""
@@ -64,11 +67,22 @@ def _apply(nt: NormText, edits: list[Edit], step: str, one_to_one: bool = False)
     if not edits:
         return nt
     out: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    expanded: list[bool] = []
     pos = 0
     text = nt.text
+    if one_to_one:
+        # characters replaced one for one keep their spans: only the text changes
+        for s, e, repl in sorted(edits):
+            if s < pos:
+                raise ValueError(f"{step}: overlapping edits at {s}")
+            if len(repl) != e - s:
+                raise AssertionError(f"{step}: length changed for {text[s:e]!r} -> {repl!r}")
+            out += (text[pos:s], repl)
+            pos = e
+        out.append(text[pos:])
+        new_text = "".join(out)
+        assert len(new_text) == len(text)
+        return NormText(nt.raw, new_text, nt.starts, nt.ends, nt.expanded, nt.steps + [step])
+    starts, ends, expanded = array("q"), array("q"), bytearray()
     for s, e, repl in sorted(edits):
         if s < pos:
             raise ValueError(f"{step}: overlapping edits at {s}")
@@ -76,22 +90,15 @@ def _apply(nt: NormText, edits: list[Edit], step: str, one_to_one: bool = False)
         starts.extend(nt.starts[pos:s])
         ends.extend(nt.ends[pos:s])
         expanded.extend(nt.expanded[pos:s])
-        if one_to_one:
-            if len(repl) != e - s:
-                raise AssertionError(f"{step}: length changed for {text[s:e]!r} -> {repl!r}")
-            out.append(repl)
-            starts.extend(nt.starts[s:e])
-            ends.extend(nt.ends[s:e])
-            expanded.extend(nt.expanded[s:e])
-        elif repl:
+        if repl:
             if e > s:
                 bs, be = nt.starts[s], nt.ends[e - 1]
             else:  # pure insertion: anchor on the next character
                 bs = be = nt.starts[s] if s < len(text) else len(nt.raw)
             out.append(repl)
-            starts.extend([bs] * len(repl))
-            ends.extend([be] * len(repl))
-            expanded.extend([True] * len(repl))
+            starts.extend(array("q", (bs,)) * len(repl))
+            ends.extend(array("q", (be,)) * len(repl))
+            expanded.extend(b"\x01" * len(repl))
         pos = e
     out.append(text[pos:])
     starts.extend(nt.starts[pos:])
