@@ -97,13 +97,18 @@ class Names:
     def org(self) -> str:
         shape = self.rng.choice(self.org_shapes)
         fill = {"P": "places", "L": "levels", "B": "brands", "T": "trades", "F": "corp_forms",
-                "S": "schools", "U": "bureaus", "W": "works"}
-        return shape.format(**{k: self.pick(v) for k, v in fill.items()})
+                "S": "schools", "U": "bureaus", "W": "works", "V": "bare_units", "M": "own_units",
+                "Z": "zones", "K": "banks"}
+        return shape.format(**{k: self.pick(v) for k, v in fill.items() if "{" + k + "}" in shape})
 
     def group(self) -> str:
         r = self.rng.random()
         if r < 0.4:
             return self.pick("group_fixed")
+        if r < 0.5:  # a bare head (会员, 农民工) is a group too; 人员, 家庭 alone are not
+            head = self.pick("group_heads")
+            if head not in ("人员", "家庭"):
+                return head
         return self.pick("group_mods") + self.pick("group_heads")
 
     def person(self) -> str:
@@ -183,9 +188,15 @@ def generated(n: int, seed: int = 0, part: str = "train") -> Iterator[Example]:
         yield text, ents
 
 
-def handwritten(path: Path | None = None) -> list[Example]:
+HANDWRITTEN = {"handwritten": "heldout.yaml", "handwritten_b": "heldout_b.yaml"}
+
+
+def handwritten(path: Path | str | None = None) -> list[Example]:
     """The hand-annotated held-out sentences; an entity is given by quote (and
-    ``@k`` for its k-th occurrence when a quote repeats)."""
+    ``@k`` for its k-th occurrence when a quote repeats). ``path`` may name a set
+    of ``HANDWRITTEN``."""
+    if isinstance(path, str):
+        path = CORPUS_DIR / "ner" / HANDWRITTEN[path]
     path = path or CORPUS_DIR / "ner" / "heldout.yaml"
     out = []
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]:

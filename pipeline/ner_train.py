@@ -2,8 +2,8 @@
 
 1. Write DocBins to ``corpus/ner/``: ``train.spacy`` (generated, train part),
    ``dev.spacy`` (generated, train part, another seed: for spaCy's model
-   selection), ``test.spacy`` (generated, held-out part) and ``handwritten.spacy``
-   (``corpus/ner/heldout.yaml``).
+   selection), ``test.spacy`` (generated, held-out part), ``handwritten.spacy``
+   (``corpus/ner/heldout.yaml``) and ``handwritten_b.spacy`` (``heldout_b.yaml``).
 2. Train with spaCy's config system on CPU (``rules/spacy/ner.cfg``), in this
    process. The model reads characters (the config says why); ``segmenter="jieba"``
    trains the word-based variant it was measured against, after jieba has learnt
@@ -46,7 +46,7 @@ def write_corpora(n_train: int = 4000, n_dev: int = 300, n_test: int = 500, seed
         "train": list(ner_corpus.generated(n_train, seed, "train")),
         "dev": list(ner_corpus.generated(n_dev, seed + 1, "train")),
         "test": list(ner_corpus.generated(n_test, seed + 2, "test")),
-        "handwritten": ner_corpus.handwritten(),
+        **{name: ner_corpus.handwritten(name) for name in ner_corpus.HANDWRITTEN},
     }
     data_dir.mkdir(parents=True, exist_ok=True)
     off = {}
@@ -73,6 +73,19 @@ def train(out: Path = MODEL_DIR, max_steps: int | None = None, segmenter: str = 
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(Path(tmp) / "model-best", out)
+    _forget_paths(out / "config.cfg")
+
+
+def _forget_paths(cfg: Path) -> None:
+    """spaCy saves the training corpora's absolute paths in the model's config;
+    they are of this machine, unused at load time, and would differ on every
+    retraining, so the shipped config says where they are relative to the repo."""
+    from spacy.util import load_config
+
+    config = load_config(cfg, interpolate=False)
+    config["paths"]["train"] = "corpus/ner/train.spacy"
+    config["paths"]["dev"] = "corpus/ner/dev.spacy"
+    config.to_disk(cfg)
 
 
 def score(examples: list[ner_corpus.Example], predict) -> dict[str, dict[str, float]]:
@@ -106,7 +119,8 @@ def evaluate(model: Path = MODEL_DIR) -> dict[str, dict]:
     from . import ner
 
     tagger = ner.load(model)
-    held = {"test": list(ner_corpus.generated(500, 2, "test")), "handwritten": ner_corpus.handwritten()}
+    held = {"test": list(ner_corpus.generated(500, 2, "test")),
+            **{name: ner_corpus.handwritten(name) for name in ner_corpus.HANDWRITTEN}}
     scores = {name: score(ex, lambda t: [(e.start, e.end, e.label) for e in tagger.entities(t)])
               for name, ex in held.items()}
     (DATA_DIR / "scores.json").write_text(json.dumps(scores, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
