@@ -52,16 +52,24 @@ class _Tally:
             con.print(line)
 
 
-def _inputs(paths: list[Path]) -> list[Input]:
+def _count_inputs(paths: list[Path]) -> int:
+    """A first pass over the inputs that only counts them (for the progress bar)
+    and fails early on a missing path; nothing is kept, so a run over a million
+    files does not hold a million inputs while it works."""
     try:
-        inputs = list(iter_inputs(paths))
+        n = sum(1 for _ in iter_inputs(paths))
     except (FileNotFoundError, OSError) as e:
         err.print(f"[red]{e}[/]")
         raise typer.Exit(2) from None
-    if not inputs:
+    if not n:
         err.print("[red]no input files[/] (folders are searched for *.txt, *.html and *.zip)")
         raise typer.Exit(2)
-    return inputs
+    return n
+
+
+def _inputs(paths: list[Path]) -> list[Input]:
+    _count_inputs(paths)
+    return list(iter_inputs(paths))
 
 
 @app.command()
@@ -103,7 +111,7 @@ def extract(
         raise typer.BadParameter(f"{output} is a folder; JSONL output is one file (or use --format parquet)")
     if fmt != "jsonl" and output.is_file():
         raise typer.BadParameter(f"{output} is a file; --format {fmt} writes a folder of tables")
-    inputs = _inputs(paths)
+    n_inputs = _count_inputs(paths)
     n_workers = default_workers() if workers <= 0 else workers
     writer = DatasetWriter(output, fmt, duckdb=duckdb_out, resume=resume, batch_docs=batch_docs)
 
@@ -113,20 +121,25 @@ def extract(
         except Exception:
             return None
 
-    try:
-        todo = [inp for inp in inputs if not writer.should_skip(inp.doc_id, lambda: sha_of(inp))]
-    except ResumeConflict as e:
-        err.print(f"[red]cannot resume:[/] {e}")
-        raise typer.Exit(2) from None
+    # inputs stream from the folder to the workers; only the ids of documents an
+    # earlier run committed are held (checked before any work, so that a changed
+    # input stops the run before anything is written)
+    done: set[str] = set()
     if resume:
-        err.print(f"resume: {len(inputs) - len(todo)} documents already done, {len(todo)} to do")
+        try:
+            done = {inp.doc_id for inp in iter_inputs(paths) if writer.should_skip(inp.doc_id, lambda: sha_of(inp))}
+        except ResumeConflict as e:
+            err.print(f"[red]cannot resume:[/] {e}")
+            raise typer.Exit(2) from None
+        err.print(f"resume: {len(done)} documents already done, {n_inputs - len(done)} to do")
+    todo = (inp for inp in iter_inputs(paths) if inp.doc_id not in done)
     tally = _Tally()
     started = time.monotonic()
     nchars = ndocs = errors = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                   disable=not err.is_terminal) as prog:
-        task = prog.add_task("extract", total=len(todo), rate="")
+        task = prog.add_task("extract", total=n_inputs - len(done), rate="")
         for _, doc in run(todo, n_workers, dask=dask, finish=prepare, options=options):
             writer.add(doc)
             ndocs += 1

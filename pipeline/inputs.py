@@ -10,8 +10,9 @@ record rather than silently skipped. Accepted suffixes: .txt, .html, .htm.
 from __future__ import annotations
 
 import glob
-from functools import partial
+import os
 import zipfile
+from functools import partial
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
@@ -21,7 +22,7 @@ from .document import doc_id_for, strip_txt
 SUFFIXES = (".txt", ".html", ".htm")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Input:
     doc_id: str
     name: str                      # where it came from, for messages
@@ -29,8 +30,27 @@ class Input:
     is_html: bool = False
 
 
+def _read_path(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
 def _file_input(path: Path, root: Path | None) -> Input:
-    return Input(doc_id_for(path, root), str(path), path.read_bytes, path.suffix.lower() in (".html", ".htm"))
+    # the reader holds the path as a string, not a Path (whose cached parts cost
+    # several hundred bytes): an archive run holds many inputs at once
+    name = str(path)
+    return Input(doc_id_for(path, root), name, partial(_read_path, name), path.suffix.lower() in (".html", ".htm"))
+
+
+def _files_under(folder: Path) -> list[str]:
+    """Every file under ``folder``, in the order of sorted ``Path`` objects
+    (component by component), listed with os.walk: ``Path.rglob`` builds a
+    ``Path`` per file, which for a folder of 100k reports is memory for nothing."""
+    out = []
+    for dirpath, _, files in os.walk(folder):
+        out += (os.path.join(dirpath, f) for f in files)
+    out.sort(key=lambda f: f.split(os.sep))
+    return out
 
 
 def _read_member(path: Path, name: str) -> bytes:
@@ -61,11 +81,12 @@ def iter_inputs(specs: list[str | Path]) -> Iterator[Input]:
     for spec in specs:
         p = Path(spec)
         if p.is_dir():
-            for f in sorted(q for q in p.rglob("*") if q.is_file()):
-                if f.suffix.lower() in SUFFIXES:
-                    yield _file_input(f, p)
-                elif f.suffix.lower() == ".zip":
-                    yield from _zip_inputs(f)
+            for name in _files_under(p):
+                suffix = os.path.splitext(name)[1].lower()
+                if suffix in SUFFIXES:
+                    yield _file_input(Path(name), p)
+                elif suffix == ".zip":
+                    yield from _zip_inputs(Path(name))
         elif p.is_file():
             if p.suffix.lower() == ".zip":
                 yield from _zip_inputs(p)

@@ -204,3 +204,16 @@ def test_dask_local_cluster_gives_the_single_process_rows(mixed):
     frames_one, frames_dask = to_frames([d for _, d in run(inputs)]), to_frames([d for _, d in run(inputs, 2, "local")])
     for t in frames_one:
         assert frames_one[t].equals(frames_dask[t]), t
+
+
+def test_folder_listing_keeps_path_order_without_path_objects(tmp_path: Path):
+    # "a/b" sorts before "a-b" component by component, after it as plain strings
+    for rel in ("a/b.txt", "a-b.txt", "a/c/d.txt", "A.txt", "a.b/x.txt", "z.txt"):
+        f = tmp_path / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text("x", encoding="utf-8")
+    from pipeline.inputs import _files_under
+
+    want = [str(q) for q in sorted(q for q in tmp_path.rglob("*") if q.is_file())]
+    assert _files_under(tmp_path) == want
+    assert [i.doc_id for i in iter_inputs([tmp_path])] == ["A", "a/b", "a/c/d", "a-b", "a.b/x", "z"]
