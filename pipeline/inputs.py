@@ -36,8 +36,8 @@ def _read_path(path: str) -> bytes:
 
 
 def _file_input(path: Path, root: Path | None) -> Input:
-    # the reader holds the path as a string, not a Path (whose cached parts cost
-    # several hundred bytes): an archive run holds many inputs at once
+    # the reader holds the path as a string, not a Path with its cached parts:
+    # inputs are pickled to the workers, and the lighter the better
     name = str(path)
     return Input(doc_id_for(path, root), name, partial(_read_path, name), path.suffix.lower() in (".html", ".htm"))
 
