@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import activities, synth
 from .normalize import normalize
 from .rules import RULES_DIR
 from .segment import segment
+from .spacy_train import train_pipeline
 
 CONFIG = RULES_DIR / "spacy" / "textcat.cfg"
 SCORES = Path(__file__).resolve().parent.parent / "corpus" / "activity" / "scores.json"
@@ -97,16 +97,7 @@ def write_corpora(data_dir: Path, n_train: int = 1500, n_dev: int = 150, seed: i
 
 
 def train(out: Path, data_dir: Path, max_steps: int | None = None) -> None:
-    from spacy.cli.train import train as spacy_train
-
-    overrides = {"paths.train": str(data_dir / "train.spacy"), "paths.dev": str(data_dir / "dev.spacy")}
-    if max_steps is not None:
-        overrides["training.max_steps"] = max_steps
-    with tempfile.TemporaryDirectory() as tmp:
-        spacy_train(CONFIG, Path(tmp), overrides=overrides, use_gpu=-1)
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(Path(tmp) / "model-best", out)
+    train_pipeline(CONFIG, out, data_dir, max_steps)
 
 
 def accuracy(pairs: list[Labelled], predict) -> float:
@@ -160,13 +151,6 @@ def run(n_train: int = 1500, seed: int = 0, shared: Path | None = None, model_ou
         SCORES.parent.mkdir(parents=True, exist_ok=True)
         SCORES.write_text(json.dumps(scores, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return scores
-
-
-def iter_confusions(pairs: list[Labelled], predict) -> Iterator[tuple[str, str]]:
-    for text, gold in pairs:
-        got = predict(text)
-        if got != gold:
-            yield gold, got
 
 
 __all__ = ["compare", "dev_gold", "generated", "labelled_sections", "run", "train", "write_corpora"]

@@ -195,9 +195,8 @@ def handwritten(path: Path | str | None = None) -> list[Example]:
     """The hand-annotated held-out sentences; an entity is given by quote (and
     ``@k`` for its k-th occurrence when a quote repeats). ``path`` may name a set
     of ``HANDWRITTEN``."""
-    if isinstance(path, str):
-        path = CORPUS_DIR / "ner" / HANDWRITTEN[path]
-    path = path or CORPUS_DIR / "ner" / "heldout.yaml"
+    if path is None or isinstance(path, str):
+        path = CORPUS_DIR / "ner" / HANDWRITTEN[path or "handwritten"]
     out = []
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))["examples"]:
         text, ents = item["text"], []

@@ -19,12 +19,11 @@ label right.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 from . import ner_corpus
 from .rules import RULES_DIR
+from .spacy_train import train_pipeline
 
 CONFIG = RULES_DIR / "spacy" / "ner.cfg"
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "ner"
@@ -58,21 +57,11 @@ def write_corpora(n_train: int = 4000, n_dev: int = 300, n_test: int = 500, seed
 
 def train(out: Path = MODEL_DIR, max_steps: int | None = None, segmenter: str = "char",
           data_dir: Path = DATA_DIR) -> None:
-    from spacy.cli.train import train as spacy_train
-
     from .spacy_facts import load_user_dict
 
     if segmenter == "jieba":
         load_user_dict()  # jieba's dictionary is process-global: the trainer tokenises here
-    overrides = {"paths.train": str(data_dir / "train.spacy"), "paths.dev": str(data_dir / "dev.spacy"),
-                 "nlp.tokenizer.segmenter": segmenter}
-    if max_steps is not None:
-        overrides["training.max_steps"] = max_steps
-    with tempfile.TemporaryDirectory() as tmp:
-        spacy_train(CONFIG, Path(tmp), overrides=overrides, use_gpu=-1)
-        if out.exists():
-            shutil.rmtree(out)
-        shutil.copytree(Path(tmp) / "model-best", out)
+    train_pipeline(CONFIG, out, data_dir, max_steps, {"nlp.tokenizer.segmenter": segmenter})
     _forget_paths(out / "config.cfg")
 
 
