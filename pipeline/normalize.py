@@ -28,6 +28,18 @@ _LINE_START_STOP = regex.compile(r"(?m)^[ \t]*(。)")
 Edit = tuple[int, int, str]
 
 
+_IOTA = array("q", range(1 << 16))
+
+
+def _iota(n: int) -> array:
+    """array 0..n-1 as a slice (a memory copy) of a cached one: building it from
+    ``range`` cost ~0.1 ms per page, a tenth of the time of the whole normalisation."""
+    global _IOTA
+    if n > len(_IOTA):
+        _IOTA = array("q", range(max(n, 2 * len(_IOTA))))
+    return _IOTA[:n]
+
+
 @dataclass
 class NormText:
     # The maps are machine arrays, not lists: a list holds an int object per
@@ -42,7 +54,8 @@ class NormText:
     @classmethod
     def identity(cls, raw: str) -> "NormText":
         n = len(raw)
-        return cls(raw, raw, array("q", range(n)), array("q", range(1, n + 1)), bytearray(n))
+        iota = _iota(n + 1)
+        return cls(raw, raw, iota[:n], iota[1:], bytearray(n))
 
     def to_orig(self, start: int, end: int) -> tuple[int, int, bool]:
         """Original (start, end, expanded) of the normalised span [start, end)."""

@@ -24,6 +24,7 @@ is broken (50余名 against 39 is inconsistent).
 from __future__ import annotations
 
 import functools
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
@@ -198,9 +199,10 @@ def _pick_parts(total: Fig, cands: list[Fig]) -> list[Fig]:
 
 
 @functools.lru_cache(maxsize=4)
-def _breakdown(words: tuple[str, ...]) -> regex.Pattern:
-    # 的486名困难职工子女中,义务教育段…: a total then 中, also opens a breakdown
-    return regex.compile("|".join(map(regex.escape, words)) + r"|(?<=[名人户家位])[^,，。;；]{0,16}中(?=[,，:：])")
+def _breakdown(words: tuple[str, ...]) -> re.Pattern:
+    # 的486名困难职工子女中,义务教育段…: a total then 中, also opens a breakdown.
+    # Stdlib ``re``: a literal alternation runs several times faster there than in ``regex``.
+    return re.compile("|".join(map(re.escape, words)) + r"|(?<=[名人户家位])[^,，。;；]{0,16}中(?=[,，:：])")
 
 
 def reconcile(doc: Document, raw: str) -> list[Check]:

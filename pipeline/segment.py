@@ -21,6 +21,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 import functools
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -287,7 +288,7 @@ def segment(text: str) -> Segmentation:
     # Injected site names inside the reports.
     names = injected_names(text, lines)
     if names:
-        pat = regex.compile("|".join(regex.escape(n) for n in names))
+        pat = re.compile("|".join(map(re.escape, names)))  # literal names: stdlib is faster
         for m in pat.finditer(text, body_start):
             if not in_trailer(m.start()):
                 seg.boilerplate.append(BoilerSpan(m.start(), m.end(), "boilerplate.site_name"))
