@@ -26,8 +26,8 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 import regex
 
@@ -60,8 +60,9 @@ def unit_class(f: Fig) -> str | None:
     return _markers()[1].get(f.unit)
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
+    # a tuple, not a frozen dataclass: a long page makes thousands (every sentence
+    # and clause) and a tuple is built at a third of the cost
     start: int
     end: int
 
@@ -69,16 +70,16 @@ class Span:
 def _sentences(raw: str) -> list[Span]:
     # ASCII ? and ! are left out: in these pages they are lost characters of a
     # mojibake (三本3人,?2人), not sentence ends
-    return [Span(m.start(), m.end()) for m in _SENTENCE.finditer(raw)]
+    return [Span(*m.span()) for m in _SENTENCE.finditer(raw)]
 
 
 def _clauses(raw: str) -> list[Span]:
     """Sentences cut further at ; (一是…;二是…)."""
-    return [Span(m.start(), m.end()) for m in _CLAUSE.finditer(raw)]
+    return [Span(*m.span()) for m in _CLAUSE.finditer(raw)]
 
 
 def _paragraphs(raw: str) -> list[Span]:
-    return [Span(m.start(), m.end()) for m in _PARAGRAPH.finditer(raw)]
+    return [Span(*m.span()) for m in _PARAGRAPH.finditer(raw)]
 
 
 def _index(spans: list[Span], pos: int) -> int:
@@ -344,17 +345,21 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         by_sent.setdefault(sent_of[f.start], []).append(f)
     claimed: set[tuple[int, ...]] = {tuple(sorted(p.start if isinstance(p, SpanRef) else p.count.start for p in c.parts))
                                      for c in checks}
-    # equal sums: a total in one paragraph, a contiguous run of parts in another
+    # equal sums: a total in one paragraph, a contiguous run of parts in another.
+    # Values as Decimal once per figure: this pairing is the quadratic part of a
+    # long page, and Decimal(str(v)) per visit was most of its time.
+    val = {f.start: _num(f.value) for f in figs if _known(f)}
     for total in figs:
-        if not _known(total) or total.approx != "exact" or _num(total.value) < min_total:
+        if not _known(total) or total.approx != "exact" or val[total.start] < min_total:
             continue
+        stated = val[total.start]
         cls = unit_class(total)
         # the total's own sentence restating the same figures is a repeat, not a breakdown
-        own = {_num(f.value) for f in by_sent[sent_of[total.start]] if f is not total and _known(f)}
+        own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and _known(f)}
         for run in runs_of.get(total.section, ()):
             if unit_class(run[0]) != cls:
                 continue
-            if sent_of[run[0].start] == sent_of[total.start] or total in run:
+            if sent_of[run[0].start] == sent_of[total.start] or any(f is total for f in run):
                 continue
             scope = "paragraph" if para_of[run[0].start] == para_of[total.start] else "document"
             if total.type == "amount" and len(run) < min_money_parts:
@@ -362,15 +367,15 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             for i in range(len(run)):
                 acc = Decimal(0)
                 for j in range(i, len(run)):
-                    acc += _num(run[j].value)
-                    if acc > _num(total.value):
+                    acc += val[run[j].start]
+                    if acc > stated:
                         break
                     sub = run[i:j + 1]
                     key = tuple(p.start for p in sub)
-                    restated = all(_num(p.value) in own for p in sub)
+                    restated = all(val[p.start] in own for p in sub)
                     if total.type == "amount" and len(sub) < min_money_parts:
                         continue
-                    if len(sub) >= 2 and acc == _num(total.value) and key not in claimed and not restated:
+                    if len(sub) >= 2 and acc == stated and key not in claimed and not restated:
                         claimed.add(key)
                         add(make_sum(total, sub, scope, doc_id), sub)
     # the same group counted twice: a run that nearly (but not) adds up to a
