@@ -139,7 +139,7 @@ def _table(rows: list[dict], w: int, big) -> str:
     body = "\n".join(_row(r, w) for r in rows)
     tail = ""
     if big:
-        tail = (f"\n\nOne {big[0] / 1e6:.0f} MB file ({big[1] / 1e6:.1f} M characters), one worker: "
+        tail = (f"\n\nOne {big[0] / 1e6:.3g} MB file ({big[1] / 1e6:.1f} M characters), one worker: "
                 f"{big[2]:.0f} s, peak {big[3] / 2**20:,.0f} MiB.")
     return head + body + tail + "\n"
 

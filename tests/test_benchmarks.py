@@ -1,0 +1,29 @@
+"""The benchmark scripts are measurements, not tests; these runs on a handful of
+pages only keep them from rotting (a renamed stage function breaks them here,
+not on the day someone needs the figures)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_budget_script_times_every_stage() -> None:
+    out = subprocess.run([sys.executable, "benchmarks/budget.py", "--n", "4", "--repeat", "1"], cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    rows = {line.split("|")[1].strip(): line.split("|")[2:5] for line in out.splitlines()
+            if line.startswith("| ") and not line.startswith("| stage")}
+    for stage in ("whole pipeline (process_text)", "extract dates", "extract counts", "extract amounts",
+                  "reconcile (checks)", "fact records (offsets lifted, pydantic validation)"):
+        assert stage in rows, out
+    for ms, rate, share in rows.values():
+        float(ms), float(rate.replace(",", ""))  # numbers, not placeholders
+        assert share.strip() == "-" or float(share) >= 0
+    # it measured the pages it says it did
+    from pipeline.synth import generate
+
+    chars = sum(len(t) for _, t, _ in generate(4, seed=0))
+    assert f"4 synthetic pages (seed 0): {chars:,} characters" in out
