@@ -93,7 +93,9 @@ def subject_of(text: str, start: int, end: int) -> str | None:
     return None
 
 
-# what may stand between a count and the group it counts (500名困难职工, 困难职工共计500名)
+# what may stand between a count and the group it counts (500名困难职工, 困难职工共计500名).
+# Not simply _TRAIL_SKIP: with 等 a list such as 困难党员、劳动模范等247户 would give the
+# model's last group (劳动模范) instead of the rule's whole list (measured on the seeds).
 _GAP_AFTER = {"", "的"}
 _GAP_BEFORE = ("", "共", "共计", "合计", "总计", "计", "达", "约", "近", "有", "共有", "分别", "中", "其中")
 
