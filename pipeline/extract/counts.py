@@ -40,6 +40,11 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
     subject = subject_of(text, c.start, c.end)
     if num == "一" and not subject:
         return None  # 打造一支更加务实的队伍: 一 + classifier as an article, nothing counted
+    if unit.startswith("个") and (len(unit) > 2 or (len(unit) == 2 and not subject)):
+        # 三个慰问小组, 四个球队: the noun the quote carries after 个 is what is counted;
+        # a phrase found around the figure (比赛共有四个球队 -> 比赛) is not. A bare 队
+        # says less than the list before it (文艺类、体育类等8个队), so that one yields.
+        subject = unit[1:]
     needs = _needs().get(unit)
     if needs:
         ctx = clause_before(text, c.start, 20) + text[c.end:c.end + 6]

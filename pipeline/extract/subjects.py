@@ -23,8 +23,14 @@ _ADJ_OK = {"困难", "特困", "贫困", "优秀", "先进", "退休", "离退�
 # people; 在职参保4886人: 4886 insured employees); jieba tags them v
 _PEOPLE_VERBS = {"受助", "受益", "受惠", "获助", "受资助", "参保", "就业", "再就业", "参赛", "参训", "获奖",
                  "受表彰", "入会", "参会", "在职", "退休", "在岗", "离岗"}
-# head characters jieba leaves on their own (低保边缘|户, 调处|员) that end a noun phrase
+# head characters jieba leaves on their own (低保边缘|户, 调处|员) that end a noun phrase;
+# a bound one (员, 者) takes the word before it whatever its tag (调处|员 is a person)
 _HEAD_CHARS = {"户", "员", "者", "家"}
+_BOUND_HEADS = {"员", "者"}
+# head nouns jieba tags as verbs in this register (调处组织190家, 社会组织12家)
+_HEAD_WORDS = {"组织"}
+# closing quotes after a quoted name right before the figure (“最美职工”10名)
+_CLOSE_QUOTES = "”」』\"'》"
 # 参保人数为10135人 / 对象总人数达800人: the measure word is not the subject
 _COUNT_NOUN = regex.compile(r"总?人数(?:为|达|是|共|有)?$")
 
@@ -68,18 +74,34 @@ def _phrase_before(text: str) -> str:
         if text.endswith(t):
             text = text[: -len(t)]
             break
+    text = text.rstrip(_CLOSE_QUOTES)
+    if text.endswith("的"):
+        return _relative_before(text[:-1])
     words = list(_posseg().cut(text))
     out: list[str] = []
     for k, w in enumerate(reversed(words)):
         if (_nominal(w.word, w.flag) or (out and w.word in _GLUE)
                 or (w.word in _PEOPLE_VERBS and (not out or out[0] in _PEOPLE_VERBS))
-                or (k == 0 and w.word in _HEAD_CHARS)
+                or (k == 0 and (w.word in _HEAD_CHARS or w.word in _HEAD_WORDS))
+                or (k == 1 and out[0] in _BOUND_HEADS and regex.fullmatch(r"\p{Han}+", w.word))
                 or (w.word == "再" and out and out[0] == "就业")):
             out.insert(0, w.word)
             continue
         break
     while out and out[0] in _GLUE:
         out.pop(0)
+    return "".join(out)
+
+
+def _relative_before(text: str) -> str:
+    """The clause a 的 closes right before a figure names who is counted
+    (大专以上的368人, 落实减免学杂费的有177人): its last words, back to a preposition,
+    a punctuation mark or three words."""
+    out: list[str] = []
+    for w in reversed(list(_posseg().cut(text))):
+        if len(out) == 3 or w.flag.startswith(("p", "x", "u", "c", "d", "r", "m")):
+            break
+        out.insert(0, w.word)
     return "".join(out)
 
 
