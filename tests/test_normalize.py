@@ -45,3 +45,18 @@ def test_every_normalised_char_maps_inside_the_original():
     for k in range(len(nt.text)):
         s, e, _ = nt.to_orig(k, k + 1)
         assert 0 <= s < e <= len(raw)
+
+
+def test_identity_maps_at_any_length() -> None:
+    # short texts slice a cached 0..n array, long ones (past the cache) build their own
+    from pipeline.normalize import NormText
+
+    for n in (0, 1, 1233, (1 << 16) - 1, 1 << 16, 70_000):
+        nt = NormText.identity("字" * n)
+        assert list(nt.starts) == list(range(n))
+        assert list(nt.ends) == list(range(1, n + 1))
+        assert len(nt.expanded) == n and not any(nt.expanded)
+    # the maps are the text's own: changing one leaves the next text's untouched
+    a = NormText.identity("甲乙")
+    a.starts[0] = 99
+    assert NormText.identity("丙丁").starts[0] == 0
