@@ -33,6 +33,7 @@ _HEAD_WORDS = {"组织"}
 _CLOSE_QUOTES = "”」』\"'》"
 # 参保人数为10135人 / 对象总人数达800人: the measure word is not the subject
 _COUNT_NOUN = regex.compile(r"总?人数(?:为|达|是|共|有)?$")
+_HAN_WORD = regex.compile(r"\p{Han}+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -83,7 +84,7 @@ def _phrase_before(text: str) -> str:
         if (_nominal(w.word, w.flag) or (out and w.word in _GLUE)
                 or (w.word in _PEOPLE_VERBS and (not out or out[0] in _PEOPLE_VERBS))
                 or (k == 0 and (w.word in _HEAD_CHARS or w.word in _HEAD_WORDS))
-                or (k == 1 and out[0] in _BOUND_HEADS and regex.fullmatch(r"\p{Han}+", w.word))
+                or (k == 1 and out[0] in _BOUND_HEADS and _HAN_WORD.fullmatch(w.word))
                 or (w.word == "再" and out and out[0] == "就业")):
             out.insert(0, w.word)
             continue
