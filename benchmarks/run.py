@@ -32,7 +32,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.synth import generate  # noqa: E402
+from pipeline.train.synth import generate  # noqa: E402
 
 
 def write_corpus(folder: Path, n: int) -> tuple[int, int]:

@@ -9,8 +9,8 @@ Public API::
 """
 
 from .document import extract_file, extract_text, process_bytes, process_text
-from .numerals import parse_amount, parse_number, parse_quantity
-from .export import to_frames
+from .extract.numerals import parse_amount, parse_number, parse_quantity
+from .batch.export import to_frames
 from .records import Document, json_schema
 
 __all__ = [

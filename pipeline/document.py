@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import activities
+from .extract import activities
 from .extract import amounts, counts, dates
 from .extract.base import Candidate
-from .normalize import NormText, normalize
-from .placeholders import find_placeholders
-from .reading import DecodeError, read_file
+from .text.normalize import NormText, normalize
+from .text.placeholders import find_placeholders
+from .text.reading import DecodeError, read_file
 from .extract.subjects import subject_from_groups
 from .records import Amount, Boilerplate, Count, Date, Document, Entity, Section
-from .segment import Segmentation, segment
+from .text.segment import Segmentation, segment
 
 EXTRACTORS = {"amount": (amounts, Amount), "count": (counts, Count), "date": (dates, Date)}
 
@@ -33,7 +33,7 @@ class Options:
 
     ner: bool = True  # entities, count subjects from GROUP, organisations per section
     redact_persons: bool = False  # person names -> stable pseudonyms in every text field
-    redact_key: str = ""  # secret mixed into the pseudonyms (see pipeline/redact.py)
+    redact_key: str = ""  # secret mixed into the pseudonyms (see pipeline/models/redact.py)
 
 
 DEFAULT_OPTIONS = Options()
@@ -41,7 +41,7 @@ DEFAULT_OPTIONS = Options()
 
 def _entities(nt: NormText, seg: Segmentation) -> list:
     """NER spans of the normalised text, outside boilerplate, sorted."""
-    from . import ner
+    from .models import ner
 
     spans = ner.tagger().entities(nt.text, skip=seg.all_boilerplate)
     return [e for e in spans if not seg.in_boilerplate(e.start, e.end)]
@@ -125,11 +125,11 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
         boiler.append(Boilerplate(start=s, end=e, quote=raw[s:e], reason=b.reason))
     doc = Document(doc_id=doc_id, encoding=encoding, length=len(raw), facts=kept, sections=sections,
                    placeholders=find_placeholders(nt), boilerplate=boiler, entities=entities)
-    from .reconcile import reconcile  # late import: reconcile reads records only
+    from .audit.reconcile import reconcile  # late import: reconcile reads records only
 
     doc = doc.model_copy(update={"checks": reconcile(doc, raw)})
     if options.redact_persons:
-        from .redact import redact_persons
+        from .models.redact import redact_persons
 
         doc = redact_persons(doc, options.redact_key)
     return doc
@@ -140,7 +140,7 @@ def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Doc
 
 
 def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options = DEFAULT_OPTIONS) -> Document:
-    from .reading import decode_bytes
+    from .text.reading import decode_bytes
 
     try:
         dec = decode_bytes(data)

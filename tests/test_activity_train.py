@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline import activity_train, synth
+from pipeline.train import activity_train, synth
 
 
 def test_every_generated_section_is_paired_with_its_gold_label():

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.batch import run
+from pipeline.batch.run import run
 from pipeline.cli import app
-from pipeline.export import to_frames
-from pipeline.inputs import iter_inputs
+from pipeline.batch.export import to_frames
+from pipeline.batch.inputs import iter_inputs
 
 REPORT = ("镇工会活动总结篇1\n\n今年春节前,镇工会共慰问困难职工120名,其中在岗职工80名,退休职工40名,"
           "发放慰问金6.5万元。7月26日至28日开展夏送清凉活动,慰问一线职工八百余人。\n")
@@ -212,7 +212,7 @@ def test_folder_listing_keeps_path_order_without_path_objects(tmp_path: Path):
         f = tmp_path / rel
         f.parent.mkdir(parents=True, exist_ok=True)
         f.write_text("x", encoding="utf-8")
-    from pipeline.inputs import _files_under
+    from pipeline.batch.inputs import _files_under
 
     want = [str(q) for q in sorted(q for q in tmp_path.rglob("*") if q.is_file())]
     assert _files_under(tmp_path) == want

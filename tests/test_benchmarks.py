@@ -23,7 +23,7 @@ def test_budget_script_times_every_stage() -> None:
         float(ms), float(rate.replace(",", ""))  # numbers, not placeholders
         assert share.strip() == "-" or float(share) >= 0
     # it measured the pages it says it did
-    from pipeline.synth import generate
+    from pipeline.train.synth import generate
 
     chars = sum(len(t) for _, t, _ in generate(4, seed=0))
     assert f"4 synthetic pages (seed 0): {chars:,} characters" in out

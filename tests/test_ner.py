@@ -9,7 +9,7 @@ import pytest
 
 from pipeline import extract_text
 from pipeline.extract.subjects import subject_from_groups
-from pipeline.ner import MODEL_DIR
+from pipeline.models.ner import MODEL_DIR
 
 needs_model = pytest.mark.skipif(not (MODEL_DIR / "meta.json").exists(), reason="no trained NER model")
 
@@ -30,8 +30,9 @@ def test_subject_from_groups_after_and_before():
 
 @needs_model
 def test_held_out_scores_meet_the_bar():
-    from pipeline import ner, ner_corpus
-    from pipeline.ner_train import score
+    from pipeline.models import ner
+    from pipeline.train import ner_corpus
+    from pipeline.train.ner_train import score
 
     tagger = ner.load()
 
@@ -74,7 +75,7 @@ def test_traditional_text_is_tagged_and_grounded_in_the_original():
 def _persons_corpus(tmp_path):
     """Report pages carrying the held-out generated paragraphs, with the names
     annotated in them (the annotation, not the model, says what a name is)."""
-    from pipeline import ner_corpus
+    from pipeline.train import ner_corpus
 
     names, folder = set(), tmp_path / "in"
     folder.mkdir()
@@ -135,11 +136,11 @@ def test_redact_persons_leaves_no_annotated_name_in_any_exported_field(tmp_path)
 
 @needs_model
 def test_pseudonyms_depend_on_the_key():
-    from pipeline.redact import pseudonym
+    from pipeline.models.redact import pseudonym
 
     assert pseudonym("刘建华") == pseudonym("刘建华") != pseudonym("刘建华", key="secret")
     doc = extract_text("退休职工刘建华家中失火,工会送去救助金2000元。")
-    from pipeline.redact import redact_persons
+    from pipeline.models.redact import redact_persons
 
     red = redact_persons(doc, key="k")
     assert "刘建华" not in red.model_dump_json() and pseudonym("刘建华", "k") in red.model_dump_json()

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pipeline.normalize import normalize
+from pipeline.text.normalize import normalize
 
 
 def test_pinyin_is_stripped_and_offsets_map_back():
@@ -49,7 +49,7 @@ def test_every_normalised_char_maps_inside_the_original():
 
 def test_identity_maps_at_any_length() -> None:
     # short texts slice a cached 0..n array, long ones (past the cache) build their own
-    from pipeline.normalize import NormText
+    from pipeline.text.normalize import NormText
 
     for n in (0, 1, 1233, (1 << 16) - 1, 1 << 16, 70_000):
         nt = NormText.identity("字" * n)

@@ -5,7 +5,7 @@ import codecs
 import pytest
 
 from pipeline import process_bytes
-from pipeline.reading import DecodeError, decode_bytes
+from pipeline.text.reading import DecodeError, decode_bytes
 
 TEXT = "区总工会投入3万元,慰问困难职工881名,工會活動總結。"
 

@@ -131,7 +131,7 @@ def test_single_pair_product_sum():
 def test_checks_never_change_facts():
     text = "全区共慰问困难职工520名,其中在岗职工300名,退休职工200名。"
     doc = extract_text(text)
-    from pipeline.reconcile import reconcile
+    from pipeline.audit.reconcile import reconcile
 
     before = [f.model_dump() for f in doc.facts]
     again = reconcile(doc, text)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import extract_text
-from pipeline.report import render
+from pipeline.audit.report import render
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed (apt-get install chromium)")

@@ -56,7 +56,7 @@ def test_example(dimension, ex):
 
 
 def _texts(shared_dir) -> list[str]:
-    from pipeline.normalize import normalize
+    from pipeline.text.normalize import normalize
 
     raws = [ex.text for p in example_files() for ex in load_examples(p).examples]
     if shared_dir is not None:

@@ -34,8 +34,8 @@ def test_injected_site_name_found_by_repetition():
 
 
 def test_report_text_blanks_boilerplate_for_activity_labels():
-    from pipeline.activities import label
-    from pipeline.segment import segment
+    from pipeline.extract.activities import label
+    from pipeline.text.segment import segment
 
     # the injected site name says 学习 (study) eight times; the report is about relief work
     para = "区工会开展结对帮扶,落实帮扶资金,慰问职工{}名。"

@@ -24,7 +24,7 @@ def test_component_in_a_users_blank_zh_pipeline():
 
 
 def test_component_beside_other_components_and_jieba_tokens():
-    from pipeline.spacy_facts import zh_pipeline
+    from pipeline.models.spacy_facts import zh_pipeline
 
     nlp = zh_pipeline()
     ruler = nlp.add_pipe("entity_ruler")
@@ -38,7 +38,7 @@ def test_component_beside_other_components_and_jieba_tokens():
 
 
 def test_component_lays_the_ner_entities_over_a_users_tokens():
-    from pipeline.ner import MODEL_DIR
+    from pipeline.models.ner import MODEL_DIR
 
     if not (MODEL_DIR / "meta.json").exists():
         pytest.skip("no trained NER model")

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from pipeline import extract_text
 from pipeline.cli import app
-from pipeline.synth import generate
+from pipeline.train.synth import generate
 
 FIELDS = {
     "amount": ("value", "low", "high", "approx", "per", "status"),

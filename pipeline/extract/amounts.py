@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 
 from .. import rules
-from ..numerals import parse_amount, parse_quantity
+from .numerals import parse_amount, parse_quantity
 from .base import Candidate, approx_after, clause_after, clause_before, run
 
 FILE = "amount/patterns"

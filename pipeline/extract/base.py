@@ -14,7 +14,7 @@ from typing import Any
 import regex
 
 from .. import rules
-from ..spans import SpanSet
+from ..text.spans import SpanSet
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _CLAUSE_BREAK = regex.compile(r"[,，。;；!?！？\n:：]")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 
 from .. import rules
-from ..numerals import parse_quantity
+from .numerals import parse_quantity
 from .base import Candidate, approx_after, clause_before, run
 from .subjects import subject_of
 

@@ -12,7 +12,7 @@ import functools
 import regex
 
 from .. import rules
-from ..numerals import parse_number
+from .numerals import parse_number
 from .base import Candidate, run
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time

@@ -25,7 +25,7 @@ from typing import Iterator
 
 import yaml
 
-from .rules import RULES_DIR
+from ..rules import RULES_DIR
 
 CORPUS_DIR = RULES_DIR.parent / "corpus"
 Example = tuple[str, list[tuple[int, int, str]]]

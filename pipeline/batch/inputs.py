@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from .document import doc_id_for, strip_txt
+from ..document import doc_id_for, strip_txt
 
 SUFFIXES = (".txt", ".html", ".htm")
 

@@ -8,8 +8,8 @@
    process. The model reads characters (the config says why); ``segmenter="jieba"``
    trains the word-based variant it was measured against, after jieba has learnt
    the union-term dictionary (process-global, hence in this process).
-3. Copy the best model into ``pipeline/models/ner`` (loaded from the package by
-   ``pipeline.ner``) and score it per label on the two held-out sets, written to
+3. Copy the best model into ``pipeline/models/trained/ner`` (loaded from the package by
+   ``pipeline.models.ner``) and score it per label on the two held-out sets, written to
    ``corpus/ner/scores.json``.
 
 Scores are exact-span, per label: an entity counts only with both ends and the
@@ -22,11 +22,11 @@ import json
 from pathlib import Path
 
 from . import ner_corpus
-from .rules import RULES_DIR
+from ..rules import RULES_DIR
+from ..models.ner import MODEL_DIR
 from .spacy_train import train_pipeline
 
 CONFIG = RULES_DIR / "spacy" / "ner.cfg"
-MODEL_DIR = Path(__file__).resolve().parent / "models" / "ner"
 DATA_DIR = ner_corpus.CORPUS_DIR / "ner"
 
 
@@ -36,7 +36,7 @@ def write_corpora(n_train: int = 4000, n_dev: int = 300, n_test: int = 500, seed
     boundaries per set (kept as missing, see ``ner_corpus.docbin``)."""
     import spacy
 
-    from .spacy_facts import load_user_dict
+    from ..models.tokenizer import load_user_dict
 
     if segmenter == "jieba":
         load_user_dict()
@@ -57,7 +57,7 @@ def write_corpora(n_train: int = 4000, n_dev: int = 300, n_test: int = 500, seed
 
 def train(out: Path = MODEL_DIR, max_steps: int | None = None, segmenter: str = "char",
           data_dir: Path = DATA_DIR) -> None:
-    from .spacy_facts import load_user_dict
+    from ..models.tokenizer import load_user_dict
 
     if segmenter == "jieba":
         load_user_dict()  # jieba's dictionary is process-global: the trainer tokenises here
@@ -105,7 +105,7 @@ def score(examples: list[ner_corpus.Example], predict) -> dict[str, dict[str, fl
 
 
 def evaluate(model: Path = MODEL_DIR) -> dict[str, dict]:
-    from . import ner
+    from ..models import ner
 
     tagger = ner.load(model)
     held = {"test": list(ner_corpus.generated(500, 2, "test")),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import rules
+from .. import rules
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _LINE_START_STOP = regex.compile(r"(?m)^[ \t]*(。)")

@@ -11,9 +11,9 @@ from __future__ import annotations
 import functools
 
 
-from . import rules
+from .. import rules
 from .normalize import NormText
-from .records import Placeholder
+from ..records import Placeholder
 from .spans import SpanSet
 
 FILE = "normalize/placeholders"

@@ -3,7 +3,7 @@ it against the lexicon (``zongjie train-activities``).
 
 The issue asks for a classifier "where it beats the lexicon". Its training data is
 the project's own, like the NER's: sub-reports of synthetic pages
-(``pipeline.synth``, whose gold knows each section's primary label). Both
+(``pipeline.train.synth``, whose gold knows each section's primary label). Both
 classifiers read the same text, the one ``process_text`` gives the lexicon: the
 sub-report with boilerplate blanked (``Segmentation.report_text``).
 
@@ -22,14 +22,15 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from . import activities, synth
-from .normalize import normalize
-from .rules import RULES_DIR
-from .segment import segment
+from ..extract import activities
+from . import synth
+from ..text.normalize import normalize
+from ..rules import RULES_DIR
+from ..text.segment import segment
 from .spacy_train import train_pipeline
 
 CONFIG = RULES_DIR / "spacy" / "textcat.cfg"
-SCORES = Path(__file__).resolve().parent.parent / "corpus" / "activity" / "scores.json"
+SCORES = Path(__file__).resolve().parents[2] / "corpus" / "activity" / "scores.json"
 
 Labelled = tuple[str, str]  # (sub-report text as the lexicon sees it, gold primary label)
 

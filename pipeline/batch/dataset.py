@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from .export import TABLES, Prepared, prepare, table, write_table
-from .records import Document
+from ..records import Document
 
 MANIFESTS = "_batches"
 DUCKDB_STAGING = "_duckdb"

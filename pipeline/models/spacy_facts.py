@@ -14,23 +14,21 @@ and lays the results over the tokens:
 * ``doc._.zongjie``: the whole validated ``Document`` (sections, placeholders,
   boilerplate, checks, entities) for anything a span group cannot hold.
 
-``zh_pipeline()`` gives the project's own blank ``zh`` pipeline: spaCy's
-Chinese tokenizer with the jieba segmenter and the union-term dictionary in
-``rules/spacy/userdict.txt``.
+``zh_pipeline()`` (from ``pipeline.models.tokenizer``) gives the project's own
+blank ``zh`` pipeline: spaCy's Chinese tokenizer with the jieba segmenter and
+the union-term dictionary in ``rules/spacy/userdict.txt``.
 """
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .document import Options, process_text
-from .rules import RULES_DIR
-
-USER_DICT = RULES_DIR / "spacy" / "userdict.txt"
+from ..document import Options, process_text
+# zh_pipeline has been importable from this module since it was written
+from .tokenizer import zh_pipeline  # noqa: F401
 
 if not Span.has_extension("fact"):
     Span.set_extension("fact", default=None)
@@ -38,14 +36,6 @@ if not Span.has_extension("value"):
     Span.set_extension("value", getter=lambda s: (s._.fact or {}).get("value"))
 if not Doc.has_extension("zongjie"):
     Doc.set_extension("zongjie", default=None)
-
-
-@functools.lru_cache(maxsize=1)
-def load_user_dict() -> None:
-    """Teach jieba the union terms once per process (jieba's dictionary is global)."""
-    import jieba
-
-    jieba.load_userdict(str(USER_DICT))
 
 
 class ZongjieFacts:
@@ -74,10 +64,3 @@ class ZongjieFacts:
 def make_facts(nlp: Language, name: str, spans_key: str, ner: bool) -> ZongjieFacts:
     return ZongjieFacts(nlp, name, spans_key, ner)
 
-
-def zh_pipeline() -> Language:
-    """A blank ``zh`` pipeline with the jieba segmenter and the project's user dictionary."""
-    import spacy
-
-    load_user_dict()
-    return spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})

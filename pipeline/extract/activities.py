@@ -10,7 +10,7 @@ import functools
 import re
 from collections import Counter
 
-from . import rules
+from .. import rules
 
 
 @functools.lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 import json
 
-from .records import Document, SpanRef
+from ..records import Document, SpanRef
 
 CSS = """
 body{font:15px/1.7 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:0;color:#222;background:#fafafa}

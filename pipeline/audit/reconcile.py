@@ -31,9 +31,9 @@ from typing import NamedTuple
 
 import regex
 
-from . import rules
-from .records import Amount, Check, Count, Document, ProductPart, SpanRef
-from .spans import between
+from .. import rules
+from ..records import Amount, Check, Count, Document, ProductPart, SpanRef
+from ..text.spans import between
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _SENTENCE = regex.compile(r"[^。！？\n]+[。！？]*")

@@ -26,7 +26,7 @@ from typing import Any, Iterator
 
 import yaml
 
-from .rules import RULES_DIR
+from ..rules import RULES_DIR
 
 
 @functools.lru_cache(maxsize=1)

@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 import regex
 
-from . import rules
+from .. import rules
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _RMB_PARTS = regex.compile(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?")

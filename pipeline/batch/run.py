@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
 
-from .document import DEFAULT_OPTIONS, Options, content_hash, error_document, process_bytes
+from ..document import DEFAULT_OPTIONS, Options, content_hash, error_document, process_bytes
 from .inputs import Input
-from .records import Document
+from ..records import Document
 
 
 def process_input(inp: Input, options: Options = DEFAULT_OPTIONS) -> Document:

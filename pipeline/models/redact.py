@@ -23,7 +23,7 @@ from typing import Any
 
 import regex
 
-from .records import Document
+from ..records import Document
 
 PREFIX = "人名-"
 

@@ -4,7 +4,7 @@
 facts, checks, placeholders, entities) with flat columns under an explicit pyarrow
 schema; ``prepare`` turns one document into its JSON line and rows (in a
 worker) and ``write_table`` writes a table through a temporary file renamed
-into place; ``pipeline.dataset`` streams batches of them to disk.
+into place; ``pipeline.batch.dataset`` streams batches of them to disk.
 Offsets in every table are those of the records: original-text offsets.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .records import Document
+from ..records import Document
 
 TABLES = ("documents", "sections", "facts", "checks", "placeholders", "entities")
 

@@ -1,7 +1,7 @@
 """The trained NER layer: organisations (ORG), beneficiary groups (GROUP), people (PERSON).
 
-The model ships in the package (``pipeline/models/ner``, trained by
-``zongjie train-ner``, see ``pipeline/ner_train.py``) and is loaded from there,
+The model ships in the package (``pipeline/models/trained/ner``, trained by
+``zongjie train-ner``, see ``pipeline/train/ner_train.py``) and is loaded from there,
 never from a hub. It reads *normalised* text (simplified characters, pinyin
 glosses and chrome already handled by ``normalize``), one line at a time, so a
 50 MB file never becomes one spaCy ``Doc``; ``entities_of`` maps the spans back
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-MODEL_DIR = Path(__file__).resolve().parent / "models" / "ner"
+MODEL_DIR = Path(__file__).resolve().parent / "trained" / "ner"
 # spaCy's own limit is 1M characters; lines longer than this are cut into pieces
 _MAX_PIECE = 5000
 
@@ -59,7 +59,7 @@ def _pieces(text: str) -> list[tuple[int, int]]:
 def load(path: Path = MODEL_DIR) -> Tagger:
     import spacy
 
-    from .spacy_facts import load_user_dict
+    from .tokenizer import load_user_dict
 
     if not (path / "meta.json").exists():
         raise FileNotFoundError(f"no NER model at {path}; train one with `zongjie train-ner`")

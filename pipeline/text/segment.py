@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import rules
-from .numerals import parse_number
+from .. import rules
+from ..extract.numerals import parse_number
 from .spans import SpanSet, between, covering
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
