@@ -8,12 +8,15 @@ Public API::
         print(f.type, f.quote, f.start, f.end)
 """
 
+__version__ = "0.2.0"
+
 from .document import extract_file, extract_text, process_bytes, process_text
 from .extract.numerals import parse_amount, parse_number, parse_quantity
 from .batch.export import to_frames
 from .records import Document, json_schema
 
 __all__ = [
+    "__version__",
     "Document",
     "extract_file",
     "extract_text",

@@ -6,20 +6,30 @@ unreadable input yields a record with ``status: "error"`` and the run goes on.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import stat
 import sys
+import tempfile
 import time
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .batch.run import default_workers, run
-from .batch.inputs import Input, iter_inputs
+from . import __version__
+from .batch.dataset import ResumeConflict
 from .batch.export import Prepared
+from .batch.inputs import Input, duplicate_ids, iter_inputs
+from .batch.run import DaskUnreachable, default_workers, run
+from .document import DEFAULT_TIME_LIMIT, Options, content_hash
 from .records import Document, json_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -36,9 +46,10 @@ class _Tally:
         self.flags: list[str] = []
 
     def add(self, d: Prepared) -> None:
-        self.rows.append((d.doc_id, d.status if d.status == "ok" else f"error: {d.error}",
+        self.rows.append((escape(d.doc_id), d.status if d.status == "ok" else escape(f"{d.status}: {d.error}"),
                           *(str(x) for x in d.summary)))
-        self.flags += [f"  [yellow]{d.doc_id}[/] {q!r} @{start}: amount {status}" for q, start, status in d.flagged]
+        self.flags += [f"  [yellow]{escape(d.doc_id)}[/] {escape(repr(q))} @{start}: amount {status}"
+                       for q, start, status in d.flagged]
 
     def print(self) -> None:
         con = Console()
@@ -53,67 +64,179 @@ class _Tally:
 
 
 def _count_inputs(paths: list[Path]) -> int:
-    """A first pass over the inputs that only counts them (for the progress bar)
-    and fails early on a missing path; nothing is kept, so a run over a million
-    files does not hold a million inputs while it works."""
+    """A first pass over the inputs that counts them (for the progress bar),
+    fails early on a missing path and on two inputs with one doc_id; only the
+    ids are kept, so a run over a million files does not hold a million inputs."""
     try:
-        n = sum(1 for _ in iter_inputs(paths))
+        n, dups = duplicate_ids(iter_inputs(paths))
     except (FileNotFoundError, OSError) as e:
-        err.print(f"[red]{e}[/]")
+        err.print(f"[red]{escape(str(e))}[/]")
         raise typer.Exit(2) from None
+    if dups:
+        for doc_id, a, b in dups[:5]:
+            err.print(f"[red]two inputs give the doc_id {escape(doc_id)!r}:[/] {escape(a)} and {escape(b)}")
+        err.print(f"{len(dups)} doc_id collisions; nothing was written. doc_ids are paths relative to the "
+                  "folder named: name the folder that holds both, or run them separately.")
+        raise typer.Exit(2)
     if not n:
         err.print("[red]no input files[/] (folders are searched for *.txt, *.html and *.zip)")
         raise typer.Exit(2)
     return n
 
 
-def _inputs(paths: list[Path]) -> list[Input]:
-    _count_inputs(paths)
-    return list(iter_inputs(paths))
+def resume_key(doc_id: str, options: Options) -> str:
+    """What a dataset's manifest remembers an input by. With --redact-persons
+    the doc_id may hold a name (a file named after a person), so only a keyed
+    hash of it is kept."""
+    if not options.redact_persons:
+        return doc_id
+    return "hmac:" + hmac.new(options.redact_key.encode(), doc_id.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def _nearest_folder(path: Path) -> Path:
+    p = path.absolute().parent
+    while not p.exists():
+        p = p.parent
+    return p
+
+
+def check_target(path: Path, what: str, kind: str = "file") -> None:
+    """Refuse, before any work, an output that cannot be written: a device or
+    FIFO (``-o /dev/full`` once replaced the device with a file), a folder where
+    a file goes (or the reverse), a place with no write access."""
+    if path.exists() or path.is_symlink():
+        st = path.stat() if path.exists() else None
+        if st is None:
+            raise typer.BadParameter(f"{what} {path} is a broken symbolic link")
+        if kind == "file" and path.is_dir():
+            raise typer.BadParameter(f"{what} {path} is a folder; a file is written there")
+        if kind == "folder" and not path.is_dir():
+            raise typer.BadParameter(f"{what} {path} is not a folder")
+        if kind == "file" and not stat.S_ISREG(st.st_mode):
+            raise typer.BadParameter(f"{what} {path} is not a regular file (a device, FIFO or socket); "
+                                     "zongjie writes files through a temporary name and a rename")
+    folder = path if kind == "folder" and path.is_dir() else _nearest_folder(path)
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{what} {path}: {folder} is not a folder")
+    try:  # as root os.access says yes to everything; a real probe also sees a read-only mount
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".zongjie-probe-"):
+            pass
+    except OSError as e:
+        raise typer.BadParameter(f"{what} {path} cannot be written: {e.strerror or e}") from None
+
+
+def _run_info(options: Options) -> dict:
+    """What a dataset's marker says about the run that wrote it: a resume must match."""
+    return {"zongjie": __version__, "options": {
+        "ner": options.ner, "redact_persons": options.redact_persons,
+        # never the key itself: a fingerprint, enough to tell two keys apart
+        "redact_key": hashlib.sha256(("zongjie-redact-key:" + options.redact_key).encode()).hexdigest()[:16]
+        if options.redact_key else ""}}
+
+
+def resolve_options(stored: dict | None, ner: bool | None, redact: bool | None, redact_key: str | None,
+                    resume: bool) -> Options:
+    """The run's options: those given, else (on --resume) those the dataset was
+    written with, else the defaults. A resume that contradicts the stored run is
+    refused: one dataset never mixes redacted and plain names, or two versions."""
+    if resume and stored is not None:
+        if stored.get("zongjie") != __version__:
+            raise ResumeConflict(f"the dataset was written by zongjie {stored.get('zongjie')}, this is "
+                                 f"{__version__}; run again without --resume")
+        was = stored.get("options", {})
+        for name, given in (("ner", ner), ("redact_persons", redact)):
+            if given is not None and given != was.get(name):
+                flag = {"ner": "--ner/--no-ner", "redact_persons": "--redact-persons"}[name]
+                raise ResumeConflict(f"{flag} differs from the interrupted run ({name}={was.get(name)}); "
+                                     "resume with the same options, or run again without --resume")
+        ner = was.get("ner", True) if ner is None else ner
+        redact = was.get("redact_persons", False) if redact is None else redact
+        key = redact_key or ""
+        fp = _run_info(Options(redact_key=key))["options"]["redact_key"]
+        if fp != was.get("redact_key", ""):
+            raise ResumeConflict("the redaction key differs from the interrupted run's "
+                                 "(pass the same --redact-key or ZONGJIE_REDACT_KEY)")
+    return Options(ner=True if ner is None else ner, redact_persons=bool(redact), redact_key=redact_key or "")
+
+
+class _Stdout:
+    """``-o -``: JSONL lines to standard output, in input order, as they come."""
+
+    def __init__(self) -> None:
+        self.out = sys.stdout
+
+    def add(self, doc: Prepared, key: str | None = None) -> None:
+        self.out.write(doc.json + "\n")
+
+    def close(self) -> None:
+        self.out.flush()
+
+    def abort(self) -> None:
+        pass
 
 
 @app.command()
 def extract(
     paths: list[Path] = typer.Argument(..., help="files, folders (recursive), globs or .zip archives"),
     output: Path = typer.Option(Path("facts.jsonl"), "-o", "--output",
-                                help="a .jsonl file, or a folder for --format parquet/csv"),
+                                help="a .jsonl file ('-': standard output), or a folder for --format parquet/csv"),
     fmt: str = typer.Option("jsonl", "--format", help="jsonl | parquet | csv"),
     workers: int = typer.Option(0, "--workers", "-w", help="processes (or Dask workers for --dask local); 0 = all cores"),
     duckdb_out: Optional[Path] = typer.Option(None, "--duckdb", help="also write the tables into this DuckDB file"),
-    resume: bool = typer.Option(False, "--resume", help="keep what an interrupted run committed; do the rest"),
+    resume: bool = typer.Option(False, "--resume", help="keep what an interrupted run committed; do the rest "
+                                "(with the options it was started with)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="write into a non-empty folder zongjie did not "
+                                   "write (its documents/, facts/ … folders are replaced)"),
     dask: Optional[str] = typer.Option(None, "--dask", help="run on a Dask cluster: SCHEDULER_ADDRESS, or 'local'"),
     batch_docs: int = typer.Option(256, "--batch-size", help="documents per committed batch"),
     summary: bool = typer.Option(False, "--summary", help="print a table of what was found"),
-    ner: bool = typer.Option(True, "--ner/--no-ner",
-                             help="run the NER model (entities, count subjects, organisations per section)"),
-    redact: bool = typer.Option(False, "--redact-persons",
-                                help="replace person names by stable pseudonyms in every text field"),
-    redact_key: str = typer.Option("", "--redact-key", envvar="ZONGJIE_REDACT_KEY",
-                                   help="secret mixed into the pseudonyms (without it they can be guessed back)"),
+    ner: Optional[bool] = typer.Option(None, "--ner/--no-ner", show_default=False,
+                                       help="run the NER model (entities, count subjects, organisations per "
+                                            "section) [default: on]"),
+    redact: Optional[bool] = typer.Option(None, "--redact-persons/--keep-persons", show_default=False,
+                                          help="replace person names by stable pseudonyms in every field "
+                                               "[default: keep]"),
+    redact_key: Optional[str] = typer.Option(None, "--redact-key", envvar="ZONGJIE_REDACT_KEY",
+                                             help="secret mixed into the pseudonyms (without it they can be guessed back)"),
+    time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit",
+                                     help="seconds one document may take before it becomes an error record"),
 ) -> None:
     """Extract facts from reports: JSONL (the form ../shared/eval/score.py reads)
-    or a Parquet/CSV dataset of tables (documents, sections, facts, checks,
-    placeholders), written in committed batches (see --resume)."""
-    from .batch.dataset import DatasetWriter, ResumeConflict
+    or a Parquet/CSV dataset of six tables (documents, sections, facts, checks,
+    placeholders, entities), written in committed batches (see --resume)."""
+    from .batch.dataset import DatasetWriter, NotADataset, stored_run
     from .batch.export import prepare
-    from .document import Options, content_hash
 
-    if redact and not ner:
-        raise typer.BadParameter("--redact-persons finds names with the NER model; drop --no-ner")
-    if ner:
-        _require_ner_model()
-    options = Options(ner=ner, redact_persons=redact, redact_key=redact_key)
     if fmt not in ("jsonl", "parquet", "csv"):
         raise typer.BadParameter("--format must be jsonl, parquet or csv")
     if batch_docs < 1:
         raise typer.BadParameter("--batch-size must be at least 1")
-    if fmt == "jsonl" and output.is_dir():
-        raise typer.BadParameter(f"{output} is a folder; JSONL output is one file (or use --format parquet)")
-    if fmt != "jsonl" and output.is_file():
-        raise typer.BadParameter(f"{output} is a file; --format {fmt} writes a folder of tables")
+    to_stdout = str(output) == "-"
+    if to_stdout and (fmt != "jsonl" or resume or duckdb_out):
+        raise typer.BadParameter("-o - writes JSONL to standard output: no --format, --resume or --duckdb with it")
+    if not to_stdout:
+        check_target(output, "-o", "file" if fmt == "jsonl" else "folder")
+    if duckdb_out is not None:
+        check_target(duckdb_out, "--duckdb", "file")
+    try:
+        options = resolve_options(None if to_stdout else stored_run(output, fmt), ner, redact, redact_key, resume)
+    except ResumeConflict as e:
+        err.print(f"[red]cannot resume:[/] {escape(str(e))}")
+        raise typer.Exit(2) from None
+    options = replace(options, time_limit=time_limit)
+    if options.redact_persons and not options.ner:
+        raise typer.BadParameter("--redact-persons finds names with the NER model; drop --no-ner")
+    if options.ner:
+        _require_ner_model()
     n_inputs = _count_inputs(paths)
     n_workers = default_workers() if workers <= 0 else workers
-    writer = DatasetWriter(output, fmt, duckdb=duckdb_out, resume=resume, batch_docs=batch_docs)
+    try:
+        writer = _Stdout() if to_stdout else DatasetWriter(
+            output, fmt, duckdb=duckdb_out, resume=resume, batch_docs=batch_docs,
+            run_info=_run_info(options), overwrite=overwrite)
+    except NotADataset as e:
+        err.print(f"[red]refused:[/] {escape(str(e))}")
+        raise typer.Exit(2) from None
 
     def sha_of(inp: Input):
         try:
@@ -127,30 +250,50 @@ def extract(
     done: set[str] = set()
     if resume:
         try:
-            done = {inp.doc_id for inp in iter_inputs(paths) if writer.should_skip(inp.doc_id, lambda: sha_of(inp))}
+            done = {inp.doc_id for inp in iter_inputs(paths)
+                    if writer.should_skip(resume_key(inp.doc_id, options), lambda: sha_of(inp))}
         except ResumeConflict as e:
-            err.print(f"[red]cannot resume:[/] {e}")
+            err.print(f"[red]cannot resume:[/] {escape(str(e))}")
             raise typer.Exit(2) from None
         err.print(f"resume: {len(done)} documents already done, {n_inputs - len(done)} to do")
     todo = (inp for inp in iter_inputs(paths) if inp.doc_id not in done)
     tally = _Tally()
     started = time.monotonic()
-    nchars = ndocs = errors = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
-                  disable=not err.is_terminal) as prog:
-        task = prog.add_task("extract", total=n_inputs - len(done), rate="")
-        for _, doc in run(todo, n_workers, dask=dask, finish=prepare, options=options):
-            writer.add(doc)
-            ndocs += 1
-            nchars += doc.length
-            errors += doc.status == "error"
-            if summary:
-                tally.add(doc)
-            dt = max(time.monotonic() - started, 1e-6)
-            prog.update(task, advance=1, rate=f"{ndocs / dt:.1f} docs/s {nchars / dt / 1e6:.2f} Mchars/s")
-    writer.close()
-    err.print(f"{ndocs} documents, {errors} errors -> {output}" + (f" and {duckdb_out}" if duckdb_out else ""))
+    nchars = ndocs = 0
+    statuses: Counter = Counter()
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
+                      disable=not err.is_terminal) as prog:
+            task = prog.add_task("extract", total=n_inputs - len(done), rate="")
+            for inp, doc in run(todo, n_workers, dask=dask, finish=prepare, options=options):
+                writer.add(doc, resume_key(inp.doc_id, options))
+                ndocs += 1
+                nchars += doc.length
+                statuses[doc.status] += 1
+                if summary:
+                    tally.add(doc)
+                dt = max(time.monotonic() - started, 1e-6)
+                prog.update(task, advance=1, rate=f"{ndocs / dt:.1f} docs/s {nchars / dt / 1e6:.2f} Mchars/s")
+        writer.close()
+    except KeyboardInterrupt:
+        writer.abort()
+        err.print(f"interrupted after {ndocs} documents; what was committed stays: "
+                  "run the same command with --resume to finish")
+        raise typer.Exit(130) from None
+    except OSError as e:
+        writer.abort()
+        err.print(f"[red]cannot write the output:[/] {escape(e.strerror or str(e))}"
+                  f"{' (' + escape(str(e.filename)) + ')' if e.filename else ''}; nothing half-written was left. "
+                  "Free some space and run the same command with --resume.")
+        raise typer.Exit(1) from None
+    except DaskUnreachable as e:
+        writer.abort()
+        err.print(f"[red]{escape(str(e))}[/]")
+        raise typer.Exit(2) from None
+    where = "standard output" if to_stdout else str(output)
+    err.print(f"{ndocs} documents ({statuses['ok']} ok, {statuses['error']} errors, {statuses['skipped']} skipped)"
+              f" -> {escape(where)}" + (f" and {escape(str(duckdb_out))}" if duckdb_out else ""))
     if summary:
         tally.print()
 
@@ -173,53 +316,80 @@ def schema() -> None:
 
 @app.command()
 def audit(
-    paths: list[Path] = typer.Argument(..., help="files or folders (folders: every *.txt, recursively)"),
-    only_problems: bool = typer.Option(False, "--only-problems", help="show inconsistent checks only"),
+    paths: list[Path] = typer.Argument(..., help="files, folders (recursive), globs or .zip archives"),
+    only_problems: bool = typer.Option(False, "--only-problems",
+                                       help="show inconsistent checks only (in the HTML report too)"),
     html_out: Optional[Path] = typer.Option(None, "--html", help="also write a self-contained HTML report"),
+    workers: int = typer.Option(0, "--workers", "-w", help="processes; 0 = all cores"),
+    ner: bool = typer.Option(True, "--ner/--no-ner", help="run the NER model (count subjects, organisations)"),
+    time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit",
+                                     help="seconds one document may take before it becomes an error record"),
 ) -> None:
     """Check stated totals against their parts. Exit 1 if any check is
     inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
-    from .text.reading import DecodeError, decode_bytes
     from .audit.report import render, sentence_at
+    from .text.reading import DecodeError, decode_bytes
 
-    from .document import error_document, process_text
-
+    if html_out is not None:
+        check_target(html_out, "--html", "file")
+    if ner:
+        _require_ner_model()
+    options = Options(ner=ner, time_limit=time_limit)
     con = Console()
-    inputs = _inputs(paths)
+    n_inputs = _count_inputs(paths)
+    n_workers = default_workers() if workers <= 0 else workers
     rendered: list[tuple[Document, str]] = []
     unusable = inconsistent = 0
-    for inp in inputs:
-        doc_id = inp.doc_id
-        try:
-            dec = decode_bytes(inp.read())
-        except (OSError, ValueError, DecodeError) as e:
-            doc, raw = error_document(doc_id, str(e)), ""
-        else:
-            doc, raw = process_text(doc_id, dec.text, dec.encoding, html=inp.is_html), dec.text
-        rendered.append((doc, raw))
-        if doc.status != "ok":
-            unusable += 1
-            con.print(f"[bold]{doc_id}[/]: [red]unusable input[/] {doc.error}")
-            continue
-        shown = [c for c in doc.checks if c.status == "inconsistent" or not only_problems]
-        inconsistent += sum(c.status == "inconsistent" for c in doc.checks)
-        if not shown:
-            if not only_problems:
-                con.print(f"[bold]{doc_id}[/]: no totals with parts found")
-            continue
-        t = Table(title=doc_id, show_lines=True, title_justify="left")
-        t.add_column("status", no_wrap=True)
-        t.add_column("check", no_wrap=True)
-        t.add_column("arithmetic")
-        t.add_column("sentence", overflow="fold")
-        style = {"consistent": "green", "inconsistent": "bold red", "unverifiable": "yellow"}
-        for c in sorted(shown, key=lambda c: ({"inconsistent": 0, "unverifiable": 1}.get(c.status, 2), c.total.start)):
-            t.add_row(f"[{style[c.status]}]{c.status}[/]", f"{c.relation}\n{c.scope}\n@{c.total.start}",
-                      c.derivation, sentence_at(raw, c.total.start)[:140])
-        con.print(t)
+    try:
+        with Progress(TextColumn("audit"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=err, disable=not err.is_terminal) as prog:
+            task = prog.add_task("audit", total=n_inputs)
+            for inp, doc in run(iter_inputs(paths), n_workers, options=options):
+                prog.update(task, advance=1)
+                doc_id = escape(doc.doc_id)
+                raw = ""
+                if doc.status == "ok":
+                    try:  # the text the offsets point into, read again here for the sentences shown
+                        raw = decode_bytes(inp.read()).text
+                    except (OSError, ValueError, DecodeError) as e:
+                        doc = doc.model_copy(update={"status": "error", "error": str(e)})
+                if doc.status != "ok":
+                    unusable += doc.status == "error"
+                    label = "[red]unusable input[/]" if doc.status == "error" else "[yellow]skipped[/]"
+                    prog.console.print(f"[bold]{doc_id}[/]: {label} {escape(doc.error or '')}")
+                    rendered.append((doc, raw))
+                    continue
+                shown = [c for c in doc.checks if c.status == "inconsistent" or not only_problems]
+                inconsistent += sum(c.status == "inconsistent" for c in doc.checks)
+                rendered.append((doc.model_copy(update={"checks": shown}) if only_problems else doc, raw))
+                if not shown:
+                    if not only_problems:
+                        prog.console.print(f"[bold]{doc_id}[/]: no totals with parts found")
+                    continue
+                t = Table(title=doc_id, show_lines=True, title_justify="left")
+                t.add_column("status", no_wrap=True)
+                t.add_column("check", no_wrap=True)
+                t.add_column("arithmetic")
+                t.add_column("sentence", overflow="fold")
+                style = {"consistent": "green", "inconsistent": "bold red", "unverifiable": "yellow"}
+                order = {"inconsistent": 0, "unverifiable": 1}
+                for c in sorted(shown, key=lambda c: (order.get(c.status, 2), c.total.start)):
+                    t.add_row(f"[{style[c.status]}]{c.status}[/]", f"{c.relation}\n{c.scope}\n@{c.total.start}",
+                              escape(c.derivation), escape(sentence_at(raw, c.total.start)[:140]))
+                con.print(t)
+    except KeyboardInterrupt:
+        err.print("interrupted; no report written")
+        raise typer.Exit(130) from None
     if html_out:
-        html_out.write_text(render(rendered), encoding="utf-8")
-        err.print(f"report -> {html_out}")
+        tmp = html_out.with_name(html_out.name + ".tmp")
+        try:
+            tmp.write_text(render(rendered), encoding="utf-8")
+            tmp.replace(html_out)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            err.print(f"[red]cannot write the report:[/] {escape(e.strerror or str(e))}")
+            raise typer.Exit(2) from None
+        err.print(f"report -> {escape(str(html_out))}")
     err.print(f"{len(rendered)} documents, {inconsistent} inconsistent checks, {unusable} unusable inputs")
     raise typer.Exit(2 if unusable else 1 if inconsistent else 0)
 

@@ -10,9 +10,12 @@ pool or in a Dask bag.
 from __future__ import annotations
 
 import hashlib
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from .extract import activities
 from .extract import amounts, counts, dates
@@ -34,9 +37,40 @@ class Options:
     ner: bool = True  # entities, count subjects from GROUP, organisations per section
     redact_persons: bool = False  # person names -> stable pseudonyms in every text field
     redact_key: str = ""  # secret mixed into the pseudonyms (see pipeline/models/redact.py)
+    # seconds one document may take; past it the document is an error record,
+    # so one runaway page cannot stall an ordered batch (0: no limit)
+    time_limit: float = 0.0
 
 
 DEFAULT_OPTIONS = Options()
+DEFAULT_TIME_LIMIT = 300.0
+
+
+class TimeLimitExceeded(Exception):
+    """A document took longer than its time budget."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ``TimeLimitExceeded`` inside the block after ``seconds`` (wall
+    clock). A SIGALRM timer: it works in a process's main thread, where the
+    CLI loop and every pool worker process documents; elsewhere (Dask worker
+    threads, a user's threads) no budget is set."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread() \
+            or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeLimitExceeded(f"took longer than {seconds:g} s (--time-limit); stopped")
+
+    old = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def _entities(nt: NormText, seg: Segmentation) -> list:
@@ -139,6 +173,11 @@ def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Doc
     return Document(doc_id=doc_id, status="error", error=reason, encoding=encoding)
 
 
+def skipped_document(doc_id: str, reason: str) -> Document:
+    """An input that was seen and deliberately not read (its type), with the reason."""
+    return Document(doc_id=doc_id, status="skipped", error=reason)
+
+
 def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options = DEFAULT_OPTIONS) -> Document:
     from .text.reading import decode_bytes
 
@@ -147,7 +186,10 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options
     except DecodeError as e:
         return error_document(doc_id, str(e))
     try:
-        return process_text(doc_id, dec.text, dec.encoding, html=html, options=options)
+        with time_budget(options.time_limit):
+            return process_text(doc_id, dec.text, dec.encoding, html=html, options=options)
+    except TimeLimitExceeded as e:
+        return error_document(doc_id, str(e), dec.encoding)
     except Exception as e:  # one bad document must not stop a batch
         return error_document(doc_id, f"{type(e).__name__}: {e}", dec.encoding)
 
@@ -159,7 +201,8 @@ def doc_id_for(path: Path, root: Path | None) -> str:
 
 
 def strip_txt(name: str) -> str:
-    return name[:-4] if name.endswith(".txt") else name
+    """``a/b.txt`` -> ``a/b`` (``.TXT`` too: archives written on Windows shout)."""
+    return name[:-4] if name[-4:].lower() == ".txt" else name
 
 
 def extract_text(text: str, doc_id: str = "text", options: Options = DEFAULT_OPTIONS) -> Document:

@@ -152,7 +152,8 @@ class Check(Record):
 
 class Document(Record):
     doc_id: str
-    status: Literal["ok", "error"] = "ok"
+    # skipped: seen and not read (a type zongjie does not read); error says why
+    status: Literal["ok", "error", "skipped"] = "ok"
     error: str | None = None
     encoding: str | None = None
     # first 16 hex digits of the SHA-256 of the input's bytes: what --resume keys on

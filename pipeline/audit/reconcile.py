@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -46,6 +46,13 @@ _LIST_SEP = regex.compile(r"[,，、]")
 
 Fig = Amount | Count
 FILE = "check/markers"
+# the longest stretch of a run that the document-scope pairing takes as one
+# breakdown: long enumerations (30+ parts after 其中) fit, a 3 MB line of
+# figures does not make the index quadratic
+MAX_STRETCH = 64
+# near misses tried per total, rates tried before a total: bounds, not tuning
+MAX_NEAR = 32
+MAX_RATES = 64
 
 
 @functools.lru_cache(maxsize=1)
@@ -336,69 +343,85 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     near_parts = int(settings["near_miss_parts"])
     near_share = Decimal(str(settings["near_miss_share"]))
     runs = _runs([f for f in figs if _known(f)], sent_of)
-    # every pairing below stays inside one sub-report: index by section once
-    runs_of: dict[int | None, list[list[Fig]]] = {}
-    for run in runs:
-        runs_of.setdefault(run[0].section, []).append(run)
     by_sent: dict[int, list[Fig]] = {}
     for f in figs:
         by_sent.setdefault(sent_of[f.start], []).append(f)
     claimed: set[tuple[int, ...]] = {tuple(sorted(p.start if isinstance(p, SpanRef) else p.count.start for p in c.parts))
                                      for c in checks}
     # equal sums: a total in one paragraph, a contiguous run of parts in another.
-    # Values as Decimal once per figure: this pairing is the quadratic part of a
-    # long page, and Decimal(str(v)) per visit was most of its time.
+    # Every contiguous stretch of every run (at most MAX_STRETCH parts) is
+    # indexed once by (section, class, sum), so each total looks its value up
+    # instead of walking every run of its sub-report: linear in the page, where
+    # the walk was quadratic (a 76k-character report took 81 s).
     val = {f.start: _num(f.value) for f in figs if _known(f)}
+    sums: dict[tuple, list[tuple[list[Fig], Decimal]]] = {}
+    for run in runs:
+        cls = unit_class(run[0])
+        for i in range(len(run)):
+            acc = Decimal(0)
+            peak = None  # the walk stopped as soon as a partial sum passed the total
+            for j in range(i, min(len(run), i + MAX_STRETCH)):
+                acc += val[run[j].start]
+                peak = acc if peak is None or acc > peak else peak
+                if j > i:
+                    sums.setdefault((run[0].section, cls, acc), []).append((run[i:j + 1], peak))
     for total in figs:
         if not _known(total) or total.approx != "exact" or val[total.start] < min_total:
             continue
         stated = val[total.start]
-        cls = unit_class(total)
+        cands = sums.get((total.section, unit_class(total), stated))
+        if not cands:
+            continue
         # the total's own sentence restating the same figures is a repeat, not a breakdown
         own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and _known(f)}
-        for run in runs_of.get(total.section, ()):
-            if unit_class(run[0]) != cls:
+        for sub, peak in cands:
+            if peak > stated:
                 continue
-            if sent_of[run[0].start] == sent_of[total.start] or any(f is total for f in run):
+            first = sub[0]
+            if sent_of[first.start] == sent_of[total.start] or any(f is total for f in sub):
                 continue
-            scope = "paragraph" if para_of[run[0].start] == para_of[total.start] else "document"
-            if total.type == "amount" and len(run) < min_money_parts:
+            if total.type == "amount" and len(sub) < min_money_parts:
                 continue
-            for i in range(len(run)):
-                acc = Decimal(0)
-                for j in range(i, len(run)):
-                    acc += val[run[j].start]
-                    if acc > stated:
-                        break
-                    sub = run[i:j + 1]
-                    key = tuple(p.start for p in sub)
-                    restated = all(val[p.start] in own for p in sub)
-                    if total.type == "amount" and len(sub) < min_money_parts:
-                        continue
-                    if len(sub) >= 2 and acc == stated and key not in claimed and not restated:
-                        claimed.add(key)
-                        add(make_sum(total, sub, scope, doc_id), sub)
+            key = tuple(p.start for p in sub)
+            if key in claimed or all(val[p.start] in own for p in sub):
+                continue
+            scope = "paragraph" if para_of[first.start] == para_of[total.start] else "document"
+            claimed.add(key)
+            add(make_sum(total, sub, scope, doc_id), sub)
     # the same group counted twice: a run that nearly (but not) adds up to a
-    # breakdown's total stated elsewhere in the sub-report
+    # breakdown's total stated elsewhere in the sub-report. Runs are sorted by
+    # their sum per (section, class), so each total bisects to the runs within
+    # the near-miss share instead of visiting them all.
+    run_sums: dict[tuple, tuple[list[Decimal], list[int]]] = {}
+    run_total = [sum((val[p.start] for p in run), Decimal(0)) for run in runs]
+    for k in sorted(range(len(runs)), key=lambda k: run_total[k]):
+        if len(runs[k]) >= near_parts:
+            keys, idx = run_sums.setdefault((runs[k][0].section, unit_class(runs[k][0])), ([], []))
+            keys.append(run_total[k])
+            idx.append(k)
     for total in group_totals:
         if not _known(total):
             continue
-        cls = unit_class(total)
-        for run in runs_of.get(total.section, ()):
-            if len(run) < near_parts or unit_class(run[0]) != cls:
-                continue
+        stated = _num(total.value)
+        keys, idx = run_sums.get((total.section, unit_class(total)), ((), ()))
+        lo, hi = bisect_left(keys, stated - near_share * stated), bisect_right(keys, stated + near_share * stated)
+        for k in sorted(idx[lo:hi])[:MAX_NEAR]:
+            run = runs[k]
             if para_of[run[0].start] == para_of[total.start] or tuple(p.start for p in run) in claimed:
                 continue
-            acc = sum((_num(p.value) for p in run), Decimal(0))
-            stated = _num(total.value)
+            acc = run_total[k]
             if acc != stated and abs(acc - stated) <= near_share * stated:
                 claimed.add(tuple(p.start for p in run))
                 add(make_sum(total, run, "document", doc_id), run)
-    # product_sum with rates stated once earlier (每人资助3000元 … then 5人, 3人, 2人)
+    # product_sum with rates stated once earlier (每人资助3000元 … then 5人, 3人, 2人):
+    # the rates of each sub-report in order, and only the nearest MAX_RATES
+    # before a total are tried (a long report has thousands)
     by_start = {f.start: f for f in figs}
-    figs_of: dict[int | None, list[Fig]] = {}
+    rates_of: dict[int | None, list[Fig]] = {}
     for f in figs:
-        figs_of.setdefault(f.section, []).append(f)
+        if f.type == "amount" and f.per and _known(f):
+            rates_of.setdefault(f.section, []).append(f)
+    rate_starts = {sec: [r.start for r in rs] for sec, rs in rates_of.items()}
     for c in list(checks):
         if c.relation != "sum" or c.scope != "sentence":
             continue
@@ -409,9 +432,12 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         sent = sent_of[c.total.start]
         money = [f for f in by_sent.get(sent, []) + by_sent.get(sent + 1, [])
                  if f.type == "amount" and not f.per and f.section == sec and _known(f)]
-        rates = [f for f in figs_of.get(sec, ()) if f.type == "amount" and f.per and _known(f)
-                 and f.start < c.total.start and para_of[f.start] != para_of[c.total.start]]
-        if not money or len(rates) < len(parts):
+        if not money:
+            continue
+        end = bisect_left(rate_starts.get(sec, []), c.total.start)
+        rates = [f for f in rates_of.get(sec, [])[max(0, end - MAX_RATES):end]
+                 if para_of[f.start] != para_of[c.total.start]]
+        if len(rates) < len(parts):
             continue
         for k in range(len(rates) - len(parts) + 1):
             cand = rates[k:k + len(parts)]

@@ -22,6 +22,13 @@ For ``fmt=jsonl`` (``-o facts.jsonl``) the parts live in ``facts.jsonl.parts/``
 until the run ends, when they are concatenated (again through a renamed
 temporary file) into ``facts.jsonl`` and removed. ``duckdb=path`` also builds a
 DuckDB file with the same tables from Parquet parts at the end.
+
+Every folder the writer owns holds ``_zongjie.json`` (``MARKER``): the project
+version, the format and the run's options. A fresh run only clears a folder that
+carries it (or an empty one); any other non-empty folder is refused with
+``NotADataset`` unless ``overwrite=True``, so a user's own ``documents/`` or
+``facts/`` is never deleted. ``--resume`` reads the same file, so a resumed run
+cannot mix options (redaction, NER) or versions with the run it continues.
 """
 
 from __future__ import annotations
@@ -37,20 +44,47 @@ from ..records import Document
 
 MANIFESTS = "_batches"
 DUCKDB_STAGING = "_duckdb"
+MARKER = "_zongjie.json"
 
 
 class ResumeConflict(ValueError):
-    """An input changed since the interrupted run: resuming would mix two versions."""
+    """An input, an option or the version changed since the interrupted run:
+    resuming would mix two runs in one dataset."""
+
+
+class NotADataset(ValueError):
+    """The output folder holds files zongjie did not write."""
+
+
+def state_dir(output: Path, fmt: str) -> Path:
+    """The folder a writer owns: the dataset itself, or ``X.jsonl.parts``."""
+    return output.with_name(output.name + ".parts") if fmt == "jsonl" else output
+
+
+def stored_run(output: Path, fmt: str) -> dict | None:
+    """What the run that wrote ``output`` recorded in its marker (None: no marker)."""
+    m = state_dir(output, fmt) / MARKER
+    if not m.is_file():
+        return None
+    try:
+        return json.loads(m.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 class DatasetWriter:
     def __init__(self, output: Path, fmt: str = "jsonl", duckdb: Path | None = None, resume: bool = False,
-                 batch_docs: int = 256, batch_chars: int = 8_000_000) -> None:
+                 batch_docs: int = 256, batch_chars: int = 8_000_000, run_info: dict | None = None,
+                 overwrite: bool = False) -> None:
         if fmt not in ("jsonl", "parquet", "csv"):
             raise ValueError(f"unknown format {fmt!r} (jsonl, parquet or csv)")
         self.output, self.fmt, self.duckdb = output, fmt, duckdb
         self.batch_docs, self.batch_chars = batch_docs, batch_chars
-        self.state = output.with_name(output.name + ".parts") if fmt == "jsonl" else output
+        self.state = state_dir(output, fmt)
+        if not overwrite and self.state.is_dir() and not (self.state / MARKER).is_file() \
+                and any(self.state.iterdir()):
+            raise NotADataset(f"{self.state} is not empty and was not written by zongjie "
+                              f"(no {MARKER}); choose another folder or pass --overwrite")
         # table parts: in the dataset itself, or staged for the DuckDB file only
         self.table_root: Path | None = None
         self.table_fmt = fmt
@@ -60,12 +94,21 @@ class DatasetWriter:
             self.table_root, self.table_fmt = self.state / DUCKDB_STAGING, "parquet"
         self.done: dict[str, str | None] = {}
         self._buf: list[Prepared] = []
+        self._keys: list[str] = []
         self._chars = 0
         if not resume:
             self._clear()
+        self._write_marker(run_info or {})
         self.next_batch = max(self._committed(), default=-1) + 1
         if resume:
             self._load_state()
+
+    def _write_marker(self, run_info: dict) -> None:
+        self.state.mkdir(parents=True, exist_ok=True)
+        tmp = self.state / (MARKER + ".part")
+        tmp.write_text(json.dumps({"format": self.fmt, **run_info}, ensure_ascii=False, sort_keys=True),
+                       encoding="utf-8")
+        os.replace(tmp, self.state / MARKER)
 
     # -- state ----------------------------------------------------------------
     def _manifest_dir(self) -> Path:
@@ -88,8 +131,9 @@ class DatasetWriter:
         for d in self._part_dirs() + [self._manifest_dir(), self.state / DUCKDB_STAGING]:
             if d.is_dir():
                 shutil.rmtree(d)
-        if self.fmt == "jsonl" and self.state.is_dir() and not any(self.state.iterdir()):
-            self.state.rmdir()
+        marker = self.state / MARKER
+        if marker.is_file():
+            marker.unlink()
 
     def _load_state(self) -> None:
         committed = set(self._committed())
@@ -99,12 +143,16 @@ class DatasetWriter:
                     p.unlink()  # debris of the batch that was interrupted
         for n in sorted(committed):
             for entry in json.loads((self._manifest_dir() / f"part-{n:05d}.json").read_text(encoding="utf-8")):
-                self.done[entry["doc_id"]] = entry["sha256"]
+                self.done[entry.get("input", entry["doc_id"])] = entry["sha256"]
         if self.fmt == "jsonl" and not committed and self.output.is_file():
             # a finished JSONL run: its lines become batch 0 of the resumed run
             with self.output.open(encoding="utf-8") as fh:
                 prior = [prepare(_read_record(line)) for line in fh if line.strip()]
-            self._write_batch(prior)
+            if any(json.loads(d.json).get("redacted") for d in prior):
+                # its doc_ids are pseudonymised: which input each came from is not known
+                raise ResumeConflict(f"{self.output} is a finished redacted run; its inputs cannot be "
+                                     "matched again: run again without --resume")
+            self._write_batch(prior, [d.doc_id for d in prior])
 
     def should_skip(self, doc_id: str, read_sha: Callable[[], str | None]) -> bool:
         """Whether ``doc_id`` is already in a committed batch. ``read_sha`` is
@@ -119,20 +167,23 @@ class DatasetWriter:
         return True
 
     # -- writing --------------------------------------------------------------
-    def add(self, doc: Document | Prepared) -> None:
+    def add(self, doc: Document | Prepared, key: str | None = None) -> None:
+        """Buffer one document; ``key`` is what a resume matches the input by
+        (its doc_id, or a keyed hash of it when the doc_id itself was redacted)."""
         if isinstance(doc, Document):
             doc = prepare(doc)
         self._buf.append(doc)
+        self._keys.append(key or doc.doc_id)
         self._chars += doc.length
         if len(self._buf) >= self.batch_docs or self._chars >= self.batch_chars:
             self.flush()
 
     def flush(self) -> None:
         if self._buf:
-            self._write_batch(self._buf)
-            self._buf, self._chars = [], 0
+            self._write_batch(self._buf, self._keys)
+            self._buf, self._keys, self._chars = [], [], 0
 
-    def _write_batch(self, docs: list[Prepared]) -> None:
+    def _write_batch(self, docs: list[Prepared], keys: list[str]) -> None:
         n = self.next_batch
         name = f"part-{n:05d}"
         if self.fmt == "jsonl":
@@ -154,12 +205,13 @@ class DatasetWriter:
         md.mkdir(parents=True, exist_ok=True)
         tmp = md / f"{name}.json.part"
         with tmp.open("w", encoding="utf-8") as fh:
-            json.dump([{"doc_id": d.doc_id, "sha256": d.sha256} for d in docs], fh, ensure_ascii=False)
+            json.dump([{"doc_id": d.doc_id, "input": k, "sha256": d.sha256} for d, k in zip(docs, keys)], fh,
+                      ensure_ascii=False)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, md / f"{name}.json")
         self.next_batch += 1
-        self.done.update({d.doc_id: d.sha256 for d in docs})
+        self.done.update({k: d.sha256 for d, k in zip(docs, keys)})
 
     def close(self) -> None:
         """Commit the last batch and assemble the final files."""
@@ -174,9 +226,22 @@ class DatasetWriter:
                     with p.open("rb") as fh:
                         shutil.copyfileobj(fh, out)
             os.replace(tmp, self.output)
+            # only what this writer made goes: a folder it does not own was refused above
             shutil.rmtree(self.state, ignore_errors=True)
         elif self.table_root is not None and self.table_root.name == DUCKDB_STAGING:
             shutil.rmtree(self.table_root, ignore_errors=True)
+
+    def abort(self) -> None:
+        """After a failed write (a full disk): remove the debris of the batch
+        that was being written and the half-assembled final files; committed
+        batches stay, so ``--resume`` can go on from them."""
+        for d in self._part_dirs() + [self._manifest_dir()]:
+            for p in d.glob("*.part") if d.is_dir() else ():
+                p.unlink(missing_ok=True)
+        for f in (self.output.with_name(self.output.name + ".tmp"),
+                  self.duckdb.with_name(self.duckdb.name + ".tmp") if self.duckdb else None):
+            if f is not None and f.is_file():
+                f.unlink()
 
     def _build_duckdb(self) -> None:
         import duckdb

@@ -13,17 +13,23 @@ input becomes that input's ``status: "error"`` record.
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from collections import deque
+from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator
 
-from ..document import DEFAULT_OPTIONS, Options, content_hash, error_document, process_bytes
+from ..document import DEFAULT_OPTIONS, Options, content_hash, error_document, process_bytes, skipped_document
 from .inputs import Input
 from ..records import Document
 
 
 def process_input(inp: Input, options: Options = DEFAULT_OPTIONS) -> Document:
+    if inp.skip is not None:
+        return skipped_document(inp.doc_id, inp.skip)
     try:
         data = inp.read()
     except Exception as e:  # unreadable input: its own error record, the run goes on
@@ -35,6 +41,13 @@ def process_data(doc_id: str, data: bytes, is_html: bool = False, options: Optio
     """The per-document function every executor runs (loop, process pool, Dask)."""
     doc = process_bytes(doc_id, data, html=is_html, options=options)
     return doc.model_copy(update={"sha256": content_hash(data)})
+
+
+DASK_CONNECT_TIMEOUT = "10s"
+
+
+class DaskUnreachable(RuntimeError):
+    """The --dask scheduler could not be reached."""
 
 
 def default_workers() -> int:
@@ -50,12 +63,14 @@ class _Shipped:
     data: bytes | None
     is_html: bool
     error: str | None = None
+    skip: str | None = None
 
 
 def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | None, options: Options) -> list[Any]:
     out = []
     for s in chunk:
-        doc = (error_document(s.doc_id, s.error) if s.data is None
+        doc = (skipped_document(s.doc_id, s.skip) if s.skip is not None
+               else error_document(s.doc_id, s.error or "unreadable") if s.data is None
                else process_data(s.doc_id, s.data, s.is_html, options))
         out.append(finish(doc) if finish is not None else doc)
     return out
@@ -107,9 +122,97 @@ def run(inputs: Iterable[Input], workers: int = 1, dask: str | None = None,
         for inp in inputs:
             yield inp, _work([inp], finish, options)[0]
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from _ordered(_chunks(inputs, chunk), lambda c: pool.submit(_work, c, finish, options),
-                            workers * 4, finish)
+    yield from _run_pool(inputs, workers, finish, chunk, options)
+
+
+def _worker_init(parent: int) -> None:
+    """In each pool process: Ctrl-C is the parent's to handle (one line, not a
+    traceback per worker), and a worker whose parent died exits at once
+    instead of holding gigabytes for an hour."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="zongjie-parent-watch").start()
+
+
+class _Pool:
+    """A process pool that survives a worker's death (OOM killer, kill): the
+    broken pool is replaced and the chunks it held are submitted again; a
+    chunk that breaks a second pool is retried one input at a time, and an
+    input that breaks a pool on its own gets an error record. The run goes on."""
+
+    def __init__(self, workers: int, finish, options: Options) -> None:
+        self.workers, self.finish, self.options = workers, finish, options
+        self.generation = 0
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init, initargs=(os.getpid(),))
+
+    def _rebuild(self, generation: int) -> None:
+        # only the pool that broke is replaced: a later one holds live work
+        if generation == self.generation:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new()
+            self.generation += 1
+
+    def submit(self, chunk: list[Input]) -> tuple[int, Any]:
+        while True:
+            gen = self.generation
+            try:
+                return gen, self.pool.submit(_work, chunk, self.finish, self.options)
+            except BrokenProcessPool:
+                self._rebuild(gen)
+
+    def _try(self, ticket: tuple[int, Any]) -> list[Any] | None:
+        gen, fut = ticket
+        try:
+            return fut.result()
+        except (BrokenProcessPool, CancelledError):
+            self._rebuild(gen)
+            return None
+
+    def result(self, chunk: list[Input], ticket: tuple[int, Any]) -> list[Any]:
+        got = self._try(ticket)
+        if got is None:  # the pool broke while it held this chunk: which input did it is unknown
+            got = self._try(self.submit(chunk))
+        if got is not None:
+            return got
+        out = []
+        for inp in chunk:
+            one = self._try(self.submit([inp]))
+            if one is None:
+                doc = error_document(inp.doc_id, "the worker process died on this input "
+                                                 "(out of memory or killed), twice")
+                one = [self.finish(doc) if self.finish is not None else doc]
+            out += one
+        return out
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def _run_pool(inputs: Iterable[Input], workers: int, finish, chunk: int,
+              options: Options) -> Iterator[tuple[Input, Any]]:
+    pool = _Pool(workers, finish, options)
+    pending: deque = deque()
+    clean = False
+    try:
+        for c in _chunks(inputs, chunk):
+            pending.append((c, pool.submit(c)))
+            if len(pending) >= workers * 4:
+                c0, f0 = pending.popleft()
+                yield from zip(c0, pool.result(c0, f0))
+        while pending:
+            c0, f0 = pending.popleft()
+            yield from zip(c0, pool.result(c0, f0))
+        clean = True
+    finally:
+        pool.close(cancel=not clean)
 
 
 def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk: int,
@@ -122,13 +225,22 @@ def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk
     if address == "local":
         cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                dashboard_address=None)
-    client = Client(cluster if cluster is not None else address)
+    try:
+        client = Client(cluster if cluster is not None else address, timeout=DASK_CONNECT_TIMEOUT)
+    except (OSError, TimeoutError, ValueError) as e:
+        if cluster is not None:
+            cluster.close()
+        raise DaskUnreachable(f"cannot reach the Dask scheduler at {address!r} "
+                              f"within {DASK_CONNECT_TIMEOUT} s: {e}") from None
     try:
         window = max(1, sum(client.nthreads().values())) * 4
 
         def submit(c: list[Input]):
             shipped = []
             for inp in c:
+                if inp.skip is not None:
+                    shipped.append(_Shipped(inp.doc_id, inp.name, None, inp.is_html, skip=inp.skip))
+                    continue
                 try:
                     shipped.append(_Shipped(inp.doc_id, inp.name, inp.read(), inp.is_html))
                 except Exception as e:

@@ -34,13 +34,26 @@ def pseudonym(name: str, key: str = "") -> str:
 
 
 def _walk(value: Any, sub) -> Any:
+    # every string, ids included: a file named after a person puts the name in
+    # doc_id and so in every fact_id and check_id
     if isinstance(value, str):
         return sub(value)
     if isinstance(value, list):
         return [_walk(v, sub) for v in value]
     if isinstance(value, dict):
-        return {k: (v if k in ("doc_id", "fact_id", "check_id") else _walk(v, sub)) for k, v in value.items()}
+        return {k: _walk(v, sub) for k, v in value.items()}
     return value
+
+
+# a pinyin gloss after a character of a glossed traditional page: 陳(chén)
+_GLOSS = r"(?:[(（][a-zA-Z\u00c0-\u024f\u0300-\u036f\s]{1,10}[)）])?"
+_GLOSSES = regex.compile(r"[(（][a-zA-Z\u00c0-\u024f\u0300-\u036f\s]{1,10}[)）]")
+
+
+def _form_pattern(form: str) -> str:
+    """A name as it may stand in any field: each character optionally followed
+    by its pinyin gloss, so 陳(chén)國(guó)強(qiáng) goes whole, last gloss too."""
+    return "".join(regex.escape(ch) + _GLOSS for ch in form)
 
 
 def redact_persons(doc: Document, key: str = "") -> Document:
@@ -50,16 +63,17 @@ def redact_persons(doc: Document, key: str = "") -> Document:
         if e.label == "PERSON":
             # the simplified form names the person; the quote may be traditional or glossed
             p = pseudonym(e.text, key)
-            for form in (e.text, e.quote):
+            for form in (e.text, _GLOSSES.sub("", e.quote)):
                 if len(form) >= 2:
                     names.setdefault(form, p)
     if not names:
         return doc.model_copy(update={"redacted": True})
     # longest first, so that 欧阳建国 is replaced whole and not as 欧阳建 + 国
-    pattern = regex.compile("|".join(map(regex.escape, sorted(names, key=len, reverse=True))))
+    forms = sorted(names, key=len, reverse=True)
+    pattern = regex.compile("|".join(f"(?P<n{k}>{_form_pattern(f)})" for k, f in enumerate(forms)))
 
     def sub(s: str) -> str:
-        return pattern.sub(lambda m: names[m.group()], s)
+        return pattern.sub(lambda m: names[forms[int(m.lastgroup[1:])]], s)
 
     data = _walk(doc.model_dump(), sub)
     data["redacted"] = True
