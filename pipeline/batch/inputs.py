@@ -160,6 +160,9 @@ def _folder_inputs(folder: Path) -> Iterator[Input]:
         yield Input(_doc_id(place, root), place, partial(_fail, reason),
                     skip=reason if "not followed" in reason else None)
     for name in files:
+        if os.path.islink(name) and not os.path.exists(name):
+            yield Input(_doc_id(name, root), name, partial(_fail, f"broken or looping symbolic link: {name}"))
+            continue
         suffix = os.path.splitext(name)[1].lower()
         if suffix == ".zip":
             yield from _zip_inputs(name, root)
