@@ -211,12 +211,14 @@ def extract_text(text: str, doc_id: str = "text", options: Options = DEFAULT_OPT
 
 
 def extract_file(path: str | Path, doc_id: str | None = None, options: Options = DEFAULT_OPTIONS) -> Document:
+    """Extract every fact of one file; ``.html``/``.htm`` is read as HTML, as the CLI reads it."""
     p = Path(path)
     try:
         dec = read_file(p)
     except DecodeError as e:
         return error_document(doc_id or doc_id_for(p, None), str(e))
-    return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding, options=options)
+    return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding,
+                        html=p.suffix.lower() in (".html", ".htm"), options=options)
 
 
 def content_hash(data: bytes) -> str:

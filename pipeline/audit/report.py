@@ -34,6 +34,7 @@ main{display:flex;gap:16px;padding:16px}
 .hl-inconsistent{background:#ffcdd2!important}
 .legend span{margin-right:12px;padding:0 4px}
 .section-head{font-weight:bold;border-top:2px solid #607d8b}
+.bidi{color:#b71c1c;font-size:11px;border:1px solid #b71c1c;border-radius:2px}
 """
 
 JS = """
@@ -66,6 +67,19 @@ def _refs(check) -> tuple[list[SpanRef], list[SpanRef]]:
     return [check.total], parts
 
 
+# Unicode direction controls (LRE … RLO, LRI … PDI) in an untrusted text can
+# reorder what the reader sees (a total shown where a part is); they are shown
+# as visible marks instead of being obeyed, one character for one, so nothing
+# else on the page moves
+_BIDI = {cp: f'<span class="bidi" title="U+{cp:04X}">\u2039U+{cp:04X}\u203a</span>'
+         for cp in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _esc(text: str) -> str:
+    """Untrusted text as HTML: escaped, direction controls made visible."""
+    return html.escape(text).translate(_BIDI)
+
+
 def _render_text(doc: Document, raw: str) -> str:
     n = len(raw)
     classes: list[set[str]] = [set() for _ in range(n)]
@@ -96,7 +110,7 @@ def _render_text(doc: Document, raw: str) -> str:
         j = k
         while j < n and classes[j] == classes[k] and fids[j] == fids[k]:
             j += 1
-        chunk = html.escape(raw[k:j])
+        chunk = _esc(raw[k:j])
         if classes[k]:
             cls = " ".join(sorted(classes[k]))
             title = html.escape(" ".join(sorted(c for c in classes[k] if c in ("amount", "count", "date", "placeholder", "boilerplate"))))
@@ -121,8 +135,8 @@ def render(docs: list[tuple[Document, str]], title: str = "zongjie audit") -> st
     totals = {"consistent": 0, "inconsistent": 0, "unverifiable": 0}
     for doc, raw in docs:
         if doc.status != "ok":
-            body.append(f'<section class="doc"><h2>{html.escape(doc.doc_id)}</h2>'
-                        f'<p class="error">unusable input: {html.escape(doc.error or "")}</p></section>')
+            body.append(f'<section class="doc"><h2>{_esc(doc.doc_id)}</h2>'
+                        f'<p class="error">unusable input: {_esc(doc.error or "")}</p></section>')
             continue
         for c in doc.checks:
             totals[c.status] += 1
@@ -132,9 +146,9 @@ def render(docs: list[tuple[Document, str]], title: str = "zongjie audit") -> st
             cards.append((STATUS_ORDER[c.status], (
                 f'<div class="check {c.status}" data-status="{c.status}" data-refs="{html.escape(json.dumps(refs))}">'
                 f'<b>{html.escape(c.status)}</b> · {html.escape(c.relation)} · {html.escape(c.scope)} · '
-                f'{html.escape(doc.doc_id)}<div class="arith">{html.escape(c.derivation)}</div>'
-                f'<div class="quote">{html.escape(sentence_at(raw, c.total.start)[:160])}</div></div>')))
-        body.append(f'<section class="doc"><h2>{html.escape(doc.doc_id)}</h2>'
+                f'{_esc(doc.doc_id)}<div class="arith">{_esc(c.derivation)}</div>'
+                f'<div class="quote">{_esc(sentence_at(raw, c.total.start)[:160])}</div></div>')))
+        body.append(f'<section class="doc"><h2>{_esc(doc.doc_id)}</h2>'
                     f'<div class="text">{_render_text(doc, raw)}</div></section>')
     cards.sort(key=lambda x: x[0])
     summary = (f'{totals["inconsistent"]} inconsistent · {totals["unverifiable"]} unverifiable · '

@@ -118,6 +118,13 @@ def table(name: str, table_rows: list[dict]):
     return pa.Table.from_pylist(table_rows, schema=_schemas()[name])
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(v: str | None) -> str | None:
+    return "'" + v if v and v.startswith(_FORMULA) else v
+
+
 def write_table(tbl, path: Path, fmt: str) -> None:
     """Write one table to ``path`` through ``path.part`` renamed into place,
     so a reader (or a resumed run) never sees half a file."""
@@ -129,11 +136,17 @@ def write_table(tbl, path: Path, fmt: str) -> None:
     if fmt == "parquet":
         pq.write_table(tbl, tmp)
     elif fmt == "csv":
-        # CSV has no lists: list columns are written as JSON arrays
+        # CSV has no lists: list columns are written as JSON arrays. A text cell
+        # that starts with = + - @ (or a tab / CR) is a formula to a spreadsheet
+        # (-11万元 included): it gets a leading ' so that opening the file runs nothing
         for k, name in enumerate(tbl.column_names):
-            if pa.types.is_list(tbl.schema.field(name).type):
+            typ = tbl.schema.field(name).type
+            if pa.types.is_list(typ):
                 col = [json.dumps(v, ensure_ascii=False) for v in tbl.column(name).to_pylist()]
-                tbl = tbl.set_column(k, name, pa.array(col, pa.string()))
+                tbl = tbl.set_column(k, name, pa.array([_cell(v) for v in col], pa.string()))
+            elif pa.types.is_string(typ):
+                col = tbl.column(name).to_pylist()
+                tbl = tbl.set_column(k, name, pa.array([_cell(v) for v in col], pa.string()))
         pacsv.write_csv(tbl, tmp)
     else:
         raise ValueError(f"unknown format {fmt!r}")

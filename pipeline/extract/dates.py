@@ -7,6 +7,7 @@ gap in place of the year sets ``year_masked``. Nothing is filled from today.
 
 from __future__ import annotations
 
+import calendar
 import functools
 
 import regex
@@ -46,6 +47,13 @@ def _small(s: str | None, lo: int, hi: int) -> tuple[int | None, bool]:
     return int(v), False
 
 
+def _days_in(month: int, year: int | None) -> int:
+    if month == 2:
+        # without a year, 2月29日 may be a leap day
+        return 29 if year is None or calendar.isleap(year) else 28
+    return calendar.monthrange(2001, month)[1]
+
+
 def resolve(text: str, c: Candidate) -> Candidate | None:
     g = lambda name: c.group(text, name)  # noqa: E731
     status = c.options.get("status", "ok")
@@ -80,6 +88,9 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         return None  # 魅力五月: a month in words alone names a campaign more often than a date
     if c.rule_id == "date.md_d_range" and f["end_day"] is not None:
         f["end_month"] = f["month"]
+    for mk, dk in (("month", "day"), ("end_month", "end_day")):
+        if f[mk] and f[dk] and f[dk] > _days_in(f[mk], f["year"]):
+            return None  # 2月30日, 4月31日: not a date (as 13月 and 32日 are not)
     f["masked"] = masked
     c.fields = f
     return c

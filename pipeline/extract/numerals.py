@@ -157,7 +157,7 @@ def parse_decimal(text: str) -> Decimal | None:
     if not s:
         return None
     neg = False
-    if s[0] in "负負-":
+    if s[0] in "负負-−":
         neg, s = True, s[1:]
     elif s[0] == "+":
         s = s[1:]
@@ -177,7 +177,7 @@ def parse_decimal(text: str) -> Decimal | None:
     s = _K_SUFFIX.sub("千", s)
     if _SCIENTIFIC.fullmatch(s):
         v = Decimal(s)
-        return -v if neg else v
+        return _bounded(-v if neg else v)
     m = _ARABIC.fullmatch(s)
     if m:
         try:
@@ -188,7 +188,17 @@ def parse_decimal(text: str) -> Decimal | None:
         v = _cn_value(s)
         if v is None:
             return None
-    return -v if neg else v
+    return _bounded(-v if neg else v)
+
+
+# no report states a figure near 10^18 (int64's limit, which Parquet columns
+# hold); past it, or below 10^-12, a "number" is noise (1e99999999) and would
+# overflow Decimal arithmetic or JSON/Parquet writers downstream
+def _bounded(v: Decimal) -> Decimal | None:
+    # adjusted() reads the exponent without arithmetic: abs(1e99999999) itself overflows
+    if not v.is_finite() or (v != 0 and not -12 <= v.adjusted() < 18):
+        return None
+    return v
 
 
 def parse_number(text: str) -> Num | None:
