@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import functools
 
+import regex
+
 from .. import rules
 from .numerals import parse_amount, parse_quantity
 from .base import Candidate, approx_after, clause_after, clause_before, run
 
 FILE = "amount/patterns"
+_SPACES = regex.compile(r"\s+")
 
 
 @functools.lru_cache(maxsize=1)
@@ -25,9 +28,17 @@ def _lex() -> dict[str, list[str]]:
 def _per(text: str, c: Candidate) -> str | None:
     lx = _lex()
     after = text[c.end:c.end + 3]
+    if after.startswith("/人次"):
+        return "人次"
     if any(after.startswith(w) for w in lx["per_unit_after"]):
         return after[1]
+    if after.startswith("每人") and not after.startswith("每人次"):
+        return "人"
+    if after.startswith("每户"):
+        return "户"
     before = clause_before(text, c.start, 14)
+    if any(w in before for w in lx["per_visit"]):
+        return "人次"
     if any(w in before for w in lx["per_person"]):
         return "人"
     if any(w in before for w in lx["per_household"]):
@@ -47,7 +58,8 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
                 return None
             f["value"] = q.value
         else:
-            mv = parse_amount(quote)
+            # a figure broken over lines or spaced out (1000\n元至\n3000\n元) reads as one
+            mv = parse_amount(_SPACES.sub("", quote))
             if mv is None or (mv.value is None and mv.low is None):
                 return None
             f.update(value=mv.value, low=mv.low, high=mv.high, approx=mv.approx, currency=mv.currency or "CNY")

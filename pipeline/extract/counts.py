@@ -27,6 +27,9 @@ def _needs() -> dict[str, list[str]]:
     return rules.load(FILE).tables["unit_needs_context"]
 
 
+_ROUND = {"百": 100, "千": 1000, "万": 10000}
+
+
 def resolve(text: str, c: Candidate) -> Candidate | None:
     lx = _lex()
     before = text[max(0, c.start - 4):c.start]
@@ -53,7 +56,12 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
     status = c.options.get("status", "ok")
     value = None
     approx = "exact"
-    if status == "ok":
+    if status == "ok" and c.rule_id in ("count.round_hundreds", "count.round_bare"):
+        value = _ROUND[num]
+        quote = text[c.start:c.end]
+        approx = ("exact" if c.rule_id == "count.round_bare"
+                  else "at_least" if quote.startswith(("超", "逾", "上")) else "at_most")
+    elif status == "ok":
         quote = text[c.start:c.end]
         q = parse_quantity(quote[: len(quote) - len(unit)])
         if q is None or q.value is None:
@@ -63,8 +71,6 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         value, approx = int(q.value), q.approx
         if approx == "exact":
             approx = approx_after(text, c.end) or "exact"
-        if c.rule_id == "count.round_hundreds":
-            approx = "at_least" if quote.startswith(("超过", "逾", "上")) else "at_most"
     c.fields = {"value": value, "approx": approx, "status": status, "unit": unit,
                 "subject": subject}
     return c

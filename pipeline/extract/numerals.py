@@ -192,11 +192,11 @@ def parse_decimal(text: str) -> Decimal | None:
 
 
 # no report states a figure near 10^18 (int64's limit, which Parquet columns
-# hold); past it, or below 10^-12, a "number" is noise (1e99999999) and would
+# hold); past it, or below 10^-30, a "number" is noise (1e99999999) and would
 # overflow Decimal arithmetic or JSON/Parquet writers downstream
 def _bounded(v: Decimal) -> Decimal | None:
     # adjusted() reads the exponent without arithmetic: abs(1e99999999) itself overflows
-    if not v.is_finite() or (v != 0 and not -12 <= v.adjusted() < 18):
+    if not v.is_finite() or (v != 0 and not -30 <= v.adjusted() < 18):
         return None
     return v
 
