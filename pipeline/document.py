@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
-from .extract import activities
+from .extract import activities, tables
 from .extract import amounts, counts, dates
 from .extract.base import Candidate
 from .text.normalize import NormText, normalize
@@ -125,6 +125,11 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
                 named = subject_from_groups(nt.text, c.start, c.end, group_starts, groups)
                 if named:
                     c.fields["subject"] = named
+            facts.append(_fact(kind, nt, seg, doc_id, c))
+    # figures in table cells, their unit in a row or column header: only where no
+    # rule found a figure already (a cell that writes 50人 is the rule's)
+    for kind, c in tables.extract(nt.text):
+        if not seg.in_boilerplate(c.start, c.end):
             facts.append(_fact(kind, nt, seg, doc_id, c))
     # a count and an amount may claim the same figure (e.g. 1人 vs 1元): keep the longer
     facts.sort(key=lambda f: (f.start, -(f.end - f.start)))

@@ -22,14 +22,27 @@ for path in example_files():
         CASES.append(pytest.param(ef.dimension, ex, id=ex.id, marks=marks))
 
 
-def _records(doc, dimension: str):
+def _records(doc, dimension: str, text: str):
     if dimension in ("amount", "count", "date"):
         return [f for f in doc.facts if f.type == dimension]
     if dimension == "placeholder":
         return list(doc.placeholders)
     if dimension == "section":
         return list(doc.sections)
+    if dimension == "check":
+        # a check is named by its total's quote; its parts by their quotes, in order
+        return [_Check(c, text) for c in doc.checks]
     raise ValueError(dimension)
+
+
+class _Check:
+    def __init__(self, c, text: str) -> None:
+        self.start, self.end = c.total.start, c.total.end
+        self.quote = text[self.start:self.end]
+        self.relation, self.status, self.scope = c.relation, c.status, c.scope
+        self.stated, self.computed = c.stated, c.computed
+        self.parts = [text[p.start:p.end] if hasattr(p, "start") else
+                      [text[p.count.start:p.count.end], text[p.rate.start:p.rate.end]] for p in c.parts]
 
 
 @pytest.mark.parametrize("dimension,ex", CASES)
@@ -40,7 +53,7 @@ def test_example(dimension, ex):
         else:
             assert exp["quote"] in ex.text, "example is wrong"
     doc = extract_text(ex.text, doc_id=ex.id)
-    got = _records(doc, dimension)
+    got = _records(doc, dimension, ex.text)
     for r in got:
         assert ex.text[r.start:r.end] == r.quote
     unmatched = list(got)

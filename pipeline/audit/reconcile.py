@@ -64,7 +64,8 @@ def _markers():
 def unit_class(f: Fig) -> str | None:
     if f.type == "amount":
         return f"money:{f.currency}:{f.per or ''}"
-    return _markers()[1].get(f.unit)
+    # a unit the table does not name compares only with itself (个帮扶站 is not 个基层工会)
+    return _markers()[1].get(f.unit) or (f"unit:{f.unit}" if f.unit else None)
 
 
 class Span(NamedTuple):
@@ -215,9 +216,16 @@ def _breakdown(words: tuple[str, ...]) -> re.Pattern:
 
 def reconcile(doc: Document, raw: str) -> list[Check]:
     lex, _, settings = _markers()
-    figs: list[Fig] = [f for f in doc.facts if f.type in ("amount", "count")]
-    if len(figs) < 2:
+    all_figs: list[Fig] = [f for f in doc.facts if f.type in ("amount", "count")]
+    if len(all_figs) < 2:
         return []
+    # figures in table cells are paired by the table's rows and columns only: read
+    # as running text, a row (7428 | 7225) looks like a breakdown of the row above
+    cells = [f for f in all_figs if f.rule_id.endswith(".table_cell")]
+    figs = [f for f in all_figs if not f.rule_id.endswith(".table_cell")]
+    table_checks = _table_checks(raw, cells, doc.doc_id) if cells else []
+    if len(figs) < 2:
+        return sorted(table_checks, key=lambda c: (c.total.start, c.relation))
     sents = _sentences(raw)
     paras = _paragraphs(raw)
     figs.sort(key=lambda f: f.start)
@@ -290,8 +298,75 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                 add(make_product_sum(f, pairs, scope, doc.doc_id), [x for p in pairs for x in p])
     # --- document scope -------------------------------------------------------
     _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals)
+    checks += table_checks
     checks.sort(key=lambda c: (c.total.start, c.relation))
     return checks
+
+
+def _table_checks(raw: str, cells: list[Fig], doc_id: str) -> list[Check]:
+    """Breakdowns a table states by its rows: a row with its own unit, then
+    rows that open with 其中 (and the rows after them, until the next row with
+    a unit of its own) are its parts, column by column. A second 其中 opens a
+    nested breakdown of the part above it; where it ends is read from a column
+    in which its rows add up exactly (the shortest such run), and the parent's
+    parts resume after it. Where no column settles that, nothing is checked:
+    an auditor is not shown a guess."""
+    from ..extract.tables import parse
+
+    by_start = {f.start: f for f in cells}
+    out: list[Check] = []
+
+    def fig(row, col):
+        c = row.cells[col] if col < len(row.cells) else None
+        return by_start.get(c.start) if c is not None else None
+
+    for t in parse(raw):
+        rows = list(t.rows)
+        ncols = max((len(r.cells) for r in rows), default=0)
+        i = 0
+        while i < len(rows):
+            parent = rows[i]
+            i += 1
+            if i >= len(rows) or not rows[i].breakdown or rows[i].own_unit:
+                continue
+            children = []
+            for r in rows[i:]:
+                if r.own_unit:
+                    break
+                children.append(r)
+            i += len(children)  # a part is never a parent of the rows after it
+            level, nested, k, settled = [children[0]], [], 1, True
+            while k < len(children):
+                if not children[k].breakdown:
+                    level.append(children[k])
+                    k += 1
+                    continue
+                head, n = level[-1], None
+                for size in range(2, len(children) - k + 1):
+                    group = children[k:k + size]
+                    for col in range(ncols):
+                        tot, parts = fig(head, col), [fig(r, col) for r in group]
+                        if tot is not None and all(parts) and \
+                                sum((_num(p.value) for p in parts), Decimal(0)) == _num(tot.value):
+                            n = size
+                            break
+                    if n:
+                        break
+                if n is None:
+                    settled = False
+                    break
+                nested.append((head, children[k:k + n]))
+                k += n
+            if not settled:
+                continue
+            for total_row, part_rows in [(parent, level), *nested]:
+                if len(part_rows) < 2:
+                    continue
+                for col in range(ncols):
+                    tot, parts = fig(total_row, col), [fig(r, col) for r in part_rows]
+                    if tot is not None and all(parts):
+                        out.append(make_sum(tot, parts, "paragraph", doc_id))
+    return out
 
 
 def _sentence_checks(before: list[Fig], region: list[Fig], doc_id: str, add, group_totals: list[Fig]) -> None:
