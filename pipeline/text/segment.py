@@ -34,6 +34,33 @@ from .spans import SpanSet, between, covering
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _LINE = regex.compile(r"[^\n]+")
 _SENTENCE = regex.compile(r"[^。!?！？;；]+[。!?！？;；]*")
+_HAN = regex.compile(r"\p{Han}")
+_CLAUSE_MARK = regex.compile(r"[,，。;；]")
+# how far into a one-report page its title is looked for, and how long a title is
+_MASTHEAD_LINES = 25
+_TITLE_MIN_HAN = 5
+# page metadata around an article's title: a dateline alone (with a name), 发表于,
+# 关键词, a newspaper's name and page, an author mark, editor and click lines
+_META = regex.compile(
+    r"^(?:.{0,20}发表于\s*\d{4}[-/.].*"
+    r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*[\p{Han}A-Za-z·]{0,8}"
+    r"|关键词\s*[:：].{0,40}"
+    r"|《[^》]{2,16}》\s*[(（][^)）]{0,24}[)）]"
+    r"|□\s*\p{Han}{2,4}"
+    r"|(?:编辑|责编|责任编辑|时间|浏览次数|点击数|点击|字号|作者|来源|发布时间|发布日期|更新时间)\s*[:：].{0,60}"
+    r"|\p{Han}{2,8}\s*(?:\d{4}年)?第?\d{1,3}期"
+    r")$")
+# lines that are page chrome wherever they stand (editor lines, share and print
+# buttons, previous/next links): never a report's words
+_CHROME_LINE = regex.compile(
+    r"^(?:[(（]?(?:责任编辑|责编|编辑|审核|校对|初审|复审|终审)\s*[:：][^。,，]{0,30}[)）]?"
+    r"|分享至|分享到[:：]?.{0,20}|(?:上一篇|下一篇|上一条|下一条)\s*[:：].{0,60}"
+    r"|【?(?:打印本页|关闭窗口|打印|关闭|返回顶部)】?|(?:浏览次数|阅读次数|点击数)\s*[:：]?\s*\d*"
+    r"|(?:作者|小编|关键词|来源|相关附件)\s*[:：].{0,30}|字体\s*[:：].{0,20}|页\s*[:：]\s*\[\d+\].*"
+    r"|查看完整版本\s*[:：].*|[(（]原标题\s*[:：][^)）]{1,60}[)）]"
+    r"|(?:https?:)?//\S+?\d{4}-\d{2}-\d{2}\s*\d{2}:\d{2}(?::\d{2})?\s*来源\s*[:：].{0,20})$")
+# a site's tag glued before the first sentence of a page: [邯郸新闻]
+_SITE_TAG = regex.compile(r"\[[\p{Han}]{2,8}\]")
 
 
 HEADINGS = "segment/headings"
@@ -214,6 +241,61 @@ def _trailers(text: str, lines: list[tuple[int, int]], ranges: list[tuple[int, i
     return out
 
 
+def _han(line: str) -> int:
+    return len(_HAN.findall(line))
+
+
+def _is_body(line: str) -> bool:
+    """A paragraph of running text, not a title: long, with clause punctuation."""
+    return (_han(line) >= 20 and _CLAUSE_MARK.search(line) is not None) or line.endswith("。")
+
+
+def _masthead(text: str, lines: list[tuple[int, int]], first_trailer: int
+              ) -> tuple[int, int, list[tuple[int, int]]]:
+    """Where a one-report page (a news article) starts, where its title line
+    ends, and the byline lines between title and text.
+
+    The report's text starts at its first paragraph of running text. Before it
+    stand site chrome, the page's own title, metadata (dates, 来源, 发表于, 关键词,
+    a newspaper's name and page) and sometimes a subtitle or photo caption. The
+    title is the line with the most Han characters among the lines there that
+    are neither chrome nor metadata, taken after the last metadata line when
+    one follows a site title (发布时间 … then the article's own title); with
+    none, the first paragraph is its own heading (SCHEMA.md: the body's first
+    characters). Metadata after the title is boilerplate; a subtitle or a
+    caption stays in the report."""
+    window = [(s, e) for s, e in lines if s < first_trailer][:_MASTHEAD_LINES]
+    body = next((k for k, (s, e) in enumerate(window) if _is_body(text[s:e])), None)
+    if body is None:  # no running text (a table, a list): the first line that is not chrome
+        for s, e in window:
+            if not _line_boiler(text[s:e]):
+                return s, min(e, s + 60), []
+        return first_trailer, first_trailer, []
+    head = window[:body]
+    meta = [k for k, (s, e) in enumerate(head) if _is_meta(text[s:e])]
+    cands = [k for k, (s, e) in enumerate(head)
+             if k not in meta and not _line_boiler(text[s:e]) and _han(text[s:e]) >= _TITLE_MIN_HAN]
+    if meta and any(k > meta[-1] for k in cands) and any(k < meta[-1] for k in cands):
+        cands = [k for k in cands if k > meta[-1]]
+    if not cands:
+        # no title: the report starts at the first line that is neither chrome nor
+        # metadata (often the text itself); a site tag glued to it ([邯郸新闻]) is chrome
+        k = next(k for k, (s, e) in enumerate(window[:body + 1])
+                 if k == body or (k not in meta and not _line_boiler(text[s:e])))
+        bs, be = window[k]
+        m = _SITE_TAG.match(text, bs, be)
+        start = m.end() if m else bs
+        return start, min(be, start + 60), [(bs, m.end())] if m else []
+    k = max(cands, key=lambda k: (_han(text[window[k][0]:window[k][1]]), k))
+    ts, te = window[k]
+    bylines = [window[j] for j in meta if j > k]
+    return ts, min(te, ts + 60), bylines
+
+
+def _is_meta(line: str) -> bool:
+    return _META.search(line) is not None or (_line_boiler(line) or ("",))[0] == "boilerplate.meta"
+
+
 def segment(text: str) -> Segmentation:
     lines = lines_of(text)
     seg = Segmentation()
@@ -237,32 +319,13 @@ def segment(text: str) -> Segmentation:
     trailers = _trailers(text, lines, ranges)
     first_trailer = trailers[0][0] if trailers else len(text)
 
+    bylines: list[tuple[int, int]] = []
     if heads:
         body_start = heads[0].start
     else:
-        # one report: it starts at the first line that is not chrome
-        body_start = first_trailer
-        for s, e in lines:
-            if s >= first_trailer:
-                break
-            if not _line_boiler(text[s:e]):
-                body_start = s
-                break
-        # a page repeats its title in the chrome: the last repeat before the
-        # first real paragraph is the report's own heading
-        first = next(((s, e) for s, e in lines if s == body_start), None)
-        if first is not None:
-            title = text[first[0]:first[1]]
-            for s, e in lines:
-                if s <= body_start:
-                    continue
-                if e - s >= 40 or s >= first_trailer:
-                    break
-                if text[s:e] == title:
-                    body_start = s
+        body_start, title, bylines = _masthead(text, lines, first_trailer)
         if body_start < first_trailer:
-            line_end = next(e for s, e in lines if s == body_start)
-            heads = [Heading(1, body_start, min(line_end, body_start + 60), "", "heading.first_line")]
+            heads = [Heading(1, body_start, title, "", "heading.first_line")]
 
     # trailers are in page order and do not overlap: one bisect per question
     t_starts, t_ends = [a for a, _ in trailers], [b for _, b in trailers]
@@ -270,6 +333,8 @@ def segment(text: str) -> Segmentation:
     def in_trailer(pos: int) -> bool:
         return covering(t_starts, t_ends, pos) is not None
 
+    for s, e in bylines:
+        seg.boilerplate.append(BoilerSpan(s, e, "boilerplate.byline"))
     for s, e in lines:
         if e <= body_start:
             hit = _line_boiler(text[s:e])
@@ -294,7 +359,12 @@ def segment(text: str) -> Segmentation:
                 seg.boilerplate.append(BoilerSpan(m.start(), m.end(), "boilerplate.site_name"))
     seg.boilerplate.sort(key=lambda b: b.start)
 
-    seg.paragraphs = [(s, e) for s, e in lines if body_start <= s and not in_trailer(s)]
+    for s, e in lines:
+        if s >= body_start and not in_trailer(s) and _CHROME_LINE.match(text[s:e]):
+            bylines.append((s, e))
+            seg.boilerplate.append(BoilerSpan(s, e, "boilerplate.chrome_line"))
+    by_set = set(bylines)
+    seg.paragraphs = [(s, e) for s, e in lines if body_start <= s and not in_trailer(s) and (s, e) not in by_set]
     for ps, pe in seg.paragraphs:
         for m in _SENTENCE.finditer(text[ps:pe]):
             seg.sentences.append((ps + m.start(), ps + m.end()))
