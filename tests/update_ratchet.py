@@ -26,25 +26,37 @@ KEYS = ["amount.strict_f1", "amount.span_f1", "count.strict_f1", "count.span_f1"
         "placeholder.f1", "boilerplate.char_f1"]
 
 
-def main() -> None:
-    shared = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared")
+def _measure(shared: Path, texts: str, gold: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "facts.jsonl"
-        out.write_text("".join(extract_file(p).to_json() + "\n" for p in sorted((shared / "seeds").glob("*.txt"))),
+        out.write_text("".join(extract_file(p).to_json() + "\n" for p in sorted((shared / texts).glob("*.txt"))),
                        encoding="utf-8")
-        m = json.loads(subprocess.run([sys.executable, str(shared / "eval" / "score.py"), "--pred", str(out),
-                                       "--gold", str(shared / "gold"), "--json"],
-                                      capture_output=True, text=True, check=True).stdout)
-    old = json.loads(RATCHET.read_text()) if RATCHET.exists() else {"dev_gold": {}, "conformance": {}}
-    dev = {}
+        return json.loads(subprocess.run([sys.executable, str(shared / "eval" / "score.py"), "--pred", str(out),
+                                          "--gold", str(shared / gold), "--texts", str(shared / texts), "--json"],
+                                         capture_output=True, text=True, check=True).stdout)
+
+
+def _floor(m: dict, old: dict) -> dict:
+    out = {}
     for k in KEYS:
         a, b = k.split(".", 1)
         v = m[a][b]
         v = v if v in (0, 1) or isinstance(v, int) else int(v * 1000) / 1000  # floor to 3 places
-        dev[k] = max(v, old["dev_gold"].get(k, 0))
+        out[k] = max(v, old.get(k, 0))
+    return out
+
+
+def main() -> None:
+    shared = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared")
+    m = _measure(shared, "seeds", "gold")
+    r = _measure(shared, "real/texts", "real/gold")
+    old = json.loads(RATCHET.read_text()) if RATCHET.exists() else {"dev_gold": {}, "conformance": {}}
     conf = {k: max(v["rate"], old["conformance"].get(k, 0)) for k, v in pass_rates(shared / "conformance").items()}
-    fa = m["check"]["false_alarms"]
-    new = {"dev_gold": dev, "max_false_alarms": min(fa, old.get("max_false_alarms", fa)), "conformance": conf}
+    fa, rfa = m["check"]["false_alarms"], r["check"]["false_alarms"]
+    new = {"dev_gold": _floor(m, old["dev_gold"]), "max_false_alarms": min(fa, old.get("max_false_alarms", fa)),
+           "real": _floor(r, old.get("real", {})),
+           "real_max_false_alarms": min(rfa, old.get("real_max_false_alarms", rfa)),
+           "conformance": conf, "notes": old.get("notes", {})}
     RATCHET.write_text(json.dumps(new, indent=2) + "\n")
     print(json.dumps(new, indent=2))
 

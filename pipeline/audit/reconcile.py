@@ -34,6 +34,7 @@ import regex
 from .. import rules
 from ..records import Amount, Check, Count, Document, ProductPart, SpanRef
 from ..text.spans import between
+from .outline import balance, breakdowns
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
 _SENTENCE = regex.compile(r"[^。！？\n]+[。！？]*")
@@ -42,6 +43,8 @@ _PARAGRAPH = regex.compile(r"[^\n]+")
 _GLOSS = regex.compile(r"\(.*?\)")
 _WAN_PRECISION = regex.compile(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])")
 _LIST_SEP = regex.compile(r"[,，、]")
+# 600元和米面油票: goods given beside a figure, without one of their own
+_GOODS_AFTER = regex.compile(r"[和及与][\p{Han}]{2,6}(?![\d\p{Han}]*?\d)")
 
 
 Fig = Amount | Count
@@ -150,7 +153,8 @@ def make_sum(total: Fig, parts: list[Fig], scope: str, doc_id: str) -> Check:
     known = all(_known(p) for p in parts)
     computed = sum((_num(p.value) for p in parts), Decimal(0)) if known else None
     exact = all(p.approx == "exact" for p in parts)
-    tol = _tolerance(total)
+    # each part rounded as written (24.70万元: ±50元) adds its rounding to the total's
+    tol = _tolerance(total) + sum((_tolerance(p) for p in parts), Decimal(0))
     status = _status(total, computed, tol, exact)
     terms = " + ".join(_fmt(p.value) if _known(p) else f"[{p.status}]" for p in parts)
     stated = total.value if _known(total) else None
@@ -249,7 +253,35 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         stated_totals.add(c.total.start)
         used_as_part.update(p.start for p in parts)
 
+    def add_weak(c: Check, parts: list[Fig]) -> None:
+        """A pairing the text signals only weakly (用于, parts spread over a
+        sentence's clauses, an implicit run): shown when it holds, or when the
+        parts exceed the whole, which any reader sees is wrong; a shortfall
+        may be parts the text did not list, so it is not an alarm."""
+        if c.status == "consistent" or (c.status == "inconsistent" and c.computed is not None
+                                        and c.stated is not None and c.computed > c.stated):
+            add(c, parts)
+
+    # --- layout: numbered lists after a total, a finance report's balance ------
+    def first_fig(a: int, b: int, cls: str | None):
+        return next((f for f in figs[between(fstarts, a, b)]
+                     if not (f.type == "amount" and f.per) and (cls is None or unit_class(f) == cls)), None)
+
+    def last_fig(a: int, b: int):
+        inside = [f for f in figs[between(fstarts, a, b)] if not (f.type == "amount" and f.per)]
+        return inside[-1] if inside else None
+
+    for total, parts in breakdowns(raw, first_fig, last_fig):
+        add(make_sum(total, parts, "paragraph", doc.doc_id), parts)
+    bal = balance(raw, figs)
+    if bal is not None:
+        c = make_sum(bal[0], bal[1], "document", doc.doc_id)
+        if c.status == "consistent":  # the year's balance may be named loosely: no alarm
+            add(c, bal[1])
+
     breakdown = _breakdown(tuple(lex["breakdown"]))
+    weak_breakdown = _breakdown(tuple(lex["breakdown_weak"]))
+    inner = _inner_spans(raw, tuple(lex["inner_part"]))
     subset = tuple(lex["subset_after"])
     # --- sentence scope: total, breakdown word, parts --------------------------
     for si, s in enumerate(sents):
@@ -268,7 +300,17 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
             nxt = breakdown.search(raw, m.end(), s.end)
             if nxt:
                 region = [f for f in region if f.start < nxt.start()]
+            # 辽宁省总90万元(含沈阳市总20万元): a part's own sub-parts are not the total's
+            region = [f for f in region if not _inside(inner, f.start)]
             _sentence_checks(before, region, doc.doc_id, add, group_totals)
+        for m in weak_breakdown.finditer(raw, s.start, s.end):
+            if breakdown.search(raw, s.start, s.end):
+                break  # a sentence with a real breakdown word is read by it
+            mpos = m.start()
+            region = [f for f in figs[between(fstarts, mpos, s.end)] if not _inside(inner, f.start)]
+            before = figs[between(fstarts, s.start, mpos)]
+            if region and before:
+                _sentence_checks(before, region, doc.doc_id, add_weak, [])
     # --- sentence scope: parts, then 共计 total --------------------------------
     after_words = sorted(lex["total_after"], key=len, reverse=True)
     clauses = _clauses(raw)
@@ -285,7 +327,16 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         parts = [p for p in in_clause if unit_class(p) == cls and p.start not in used_as_part]
         if len(parts) >= 2 and f.start not in stated_totals:
             add(make_sum(f, parts, "sentence", doc.doc_id), parts)
-        elif f.type == "amount" and not f.per and not parts:
+        if len(parts) < 2 and f.start not in stated_totals and not (f.type == "amount" and f.per):
+            # 救助91人,发放资金24.70万元;助学救助31人,发放资金17.97万元;…,共计发放帮扶资金75.41万元:
+            # the parts stand in the sentence's earlier clauses
+            si = sent_of[f.start]
+            spread = [p for p in figs[between(fstarts, sents[si].start if si >= 0 else 0, f.start)]
+                      if unit_class(p) == cls and p.start not in used_as_part and not _inside(inner, p.start)
+                      and not (p.type == "amount" and p.per)]
+            if len(spread) >= 2 and len(spread) > len(parts):
+                add_weak(make_sum(f, spread, "sentence", doc.doc_id), spread)
+        if f.type == "amount" and not f.per and not parts:
             # 其中特困职工150人,一般困难职工1110人,合计发放慰问金67.5万元: counts
             # in the clause, their rates stated in this or the previous sentence
             counts = [p for p in in_clause if p.type == "count"]
@@ -298,9 +349,113 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                 add(make_product_sum(f, pairs, scope, doc.doc_id), [x for p in pairs for x in p])
     # --- document scope -------------------------------------------------------
     _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals)
+    _implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc.doc_id, add, add_weak,
+                     stated_totals, used_as_part)
+    checks = _unnamed_components(raw, checks, sents, lex)
     checks += table_checks
     checks.sort(key=lambda c: (c.total.start, c.relation))
     return checks
+
+
+def _inner_spans(raw: str, words: tuple[str, ...]) -> tuple[list[int], list[int]]:
+    """Spans of parenthesised sub-parts: (含沈阳市总20万元,大连市总20万元)."""
+    pat = _inner_pattern(words)
+    spans = [(m.start(), m.end()) for m in pat.finditer(raw)]
+    return [a for a, _ in spans], [b for _, b in spans]
+
+
+@functools.lru_cache(maxsize=4)
+def _inner_pattern(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"[(（](?:" + "|".join(map(re.escape, words)) + r")[^()（）]{0,200}[)）]")
+
+
+def _inside(spans: tuple[list[int], list[int]], pos: int) -> bool:
+    k = bisect_right(spans[0], pos) - 1
+    return k >= 0 and pos < spans[1][k]
+
+
+def _implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc_id, add, add_weak,
+                     stated_totals, used_as_part) -> None:
+    """Totals the text pairs with parts without a breakdown word:
+
+    * 共花费53560.79元,医保报销34494.77元,个人承担19066.02元: a 共 total, then
+      parts in the same sentence that add up to it exactly;
+    * …,授予14人…(以上35人同时…): 以上/上述 + a total after the parts it sums;
+    * 核发补助金24.7万元,人均补助2580.7元 with 102名 in the sentence: a total, one
+      count and one rate (or average) per the count's unit: total = count × rate.
+    """
+    lead_words = tuple(lex["total_before"])
+    back_words = tuple(lex["total_back"])
+    for f in figs:
+        if not _known(f) or (f.type == "amount" and f.per):
+            continue
+        si = sent_of[f.start]
+        if si < 0:
+            continue
+        lead = raw[max(0, f.start - 8, sents[si].start):f.start]
+        cls = unit_class(f)
+        stated = _num(f.value)
+        if f.start not in stated_totals and any(w in _LIST_SEP.split(lead)[-1] for w in lead_words):
+            after = [p for p in figs[between(fstarts, f.end, sents[si].end)]
+                     if unit_class(p) == cls and _known(p) and not (p.type == "amount" and p.per)]
+            acc = Decimal(0)
+            for k, p in enumerate(after):
+                acc += _num(p.value)
+                if k >= 1 and acc == stated:
+                    add_weak(make_sum(f, after[:k + 1], "sentence", doc_id), after[:k + 1])
+                    break
+                if acc > stated:
+                    break
+        if f.start not in stated_totals and lead.endswith(back_words):
+            pi = para_of[f.start]
+            before = [p for p in figs[between(fstarts, paras[pi].start if pi >= 0 else 0, f.start)]
+                      if unit_class(p) == cls and _known(p) and p.start not in used_as_part]
+            acc = Decimal(0)
+            for k in range(len(before) - 1, -1, -1):
+                acc += _num(before[k].value)
+                if k <= len(before) - 2 and acc == stated:
+                    add_weak(make_sum(f, before[k:], "sentence", doc_id), before[k:])
+                    break
+                if acc > stated:
+                    break
+        if f.type == "amount" and f.start not in stated_totals:
+            # one count and its rate in the total's sentence: total = count × rate
+            same = figs[between(fstarts, sents[si].start, sents[si].end)]
+            counts = [c for c in same if c.type == "count" and _known(c)]
+            rates = [r for r in same if r.type == "amount" and r.per and _known(r) and r.start > f.start]
+            for r in rates:
+                want = {"人": ("person",), "户": ("household",), "人次": ("person_time",)}.get(r.per, ())
+                mine = [c for c in counts if unit_class(c) in want]
+                if len(mine) != 1:
+                    continue
+                c = mine[0]
+                pc = make_product_sum(f, [(c, r)], "sentence", doc_id)
+                # an average (人均, 平均) is the total over the count by definition;
+                # a plain rate beside a total may leave others out: no alarm then
+                average = any(w in raw[max(0, r.start - 6):r.start] for w in lex["average"])
+                if average:
+                    add(pc, [c, r])
+                else:
+                    add_weak(pc, [c, r])
+
+
+def _unnamed_components(raw: str, checks: list[Check], sents, lex) -> list[Check]:
+    """A total that names a component without a figure (加上全总已拨的慰问金…,
+    每人发放现金600元和米面油票) cannot be checked: not inconsistent, unverifiable."""
+    with_words = tuple(lex["component_before"])
+    goods_after = _GOODS_AFTER
+    out = []
+    for c in checks:
+        if c.status == "inconsistent":
+            si = _index(sents, c.total.start)
+            lead = raw[sents[si].start:c.total.start] if si >= 0 else ""
+            parts = [p if isinstance(p, SpanRef) else p.rate for p in c.parts]
+            unnamed = any(w in lead for w in with_words) or any(goods_after.match(raw, p.end) for p in parts)
+            if unnamed:
+                c = c.model_copy(update={"status": "unverifiable", "derivation": c.derivation.replace(" ≠ ", " vs ")
+                                         + " (a component is named without a figure)"})
+        out.append(c)
+    return out
 
 
 def _table_checks(raw: str, cells: list[Fig], doc_id: str) -> list[Check]:
