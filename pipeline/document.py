@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from . import events
 from .extract import activities, tables
 from .extract import amounts, counts, dates
 from .extract.base import Candidate
@@ -167,6 +168,9 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     from .audit.reconcile import reconcile  # late import: reconcile reads records only
 
     doc = doc.model_copy(update={"checks": reconcile(doc, raw)})
+    doc = events.resolve_years(doc, events.document_date(raw))
+    doc = doc.model_copy(update={"events": events.resolve(doc, events.extract(doc, raw))})
+    doc = events.link_checks(doc)
     if options.redact_persons:
         from .models.redact import redact_persons
 

@@ -86,6 +86,9 @@ class Date(FactBase):
     part: str | None = None
     masked: bool = False
     status: FactStatus = "ok"
+    # the calendar year a relative year (今年, 去年) stands for, read against the
+    # page's own date (Document.date); ``year`` stays as written (null for 今年)
+    year_resolved: int | None = None
 
 
 Fact = Annotated[Union[Amount, Count, Date], Field(discriminator="type")]
@@ -148,6 +151,53 @@ class Check(Record):
     tolerance: Number = 0
     derivation: str
     section: int | None = None
+    # the act of giving this total belongs to, when an event shares its facts
+    event_id: str | None = None
+
+
+class FactRef(Record):
+    """A fact an event refers to: its span (as the scorer pairs them) and its id."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    fact_id: str
+
+
+EventStatus = Literal["complete", "no_money", "no_recipients", "no_date", "masked"]
+
+
+class Event(Grounded):
+    """One act of giving stated with figures (SCHEMA.md, type = "event")."""
+
+    type: Literal["event"] = "event"
+    event_id: str
+    section: int | None = None
+    action: str
+    giver: SpanRef | None = None
+    giver_text: str | None = None  # simplified text of the giver, for tables
+    recipients: list[FactRef] = Field(default_factory=list)
+    amounts: list[FactRef] = Field(default_factory=list)
+    date: FactRef | None = None
+    activity: str
+    # resolved from the facts, so a table needs no joins
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    recipients_subject: str | None = None
+    recipients_count: int | None = None
+    amount_total: Number | None = None
+    rate: Number | None = None
+    rate_per: str | None = None
+    status: EventStatus = "complete"
+
+
+class DocumentDate(Grounded):
+    """The date a page states for itself: what 今年 / 去年 resolve against."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    source: Literal["published", "dateline", "signature"]
 
 
 class Document(Record):
@@ -165,6 +215,9 @@ class Document(Record):
     boilerplate: list[Boilerplate] = Field(default_factory=list)
     checks: list[Check] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    # the page's own date, when it states one (never today's)
+    date: DocumentDate | None = None
     # true when --redact-persons replaced person names by pseudonyms in every
     # text field: quotes then no longer equal the input at start:end
     redacted: bool = False

@@ -1,0 +1,309 @@
+"""Aid events: who gave how much to whom, when, for what.
+
+An event is one act of giving stated with figures (SCHEMA.md, ``type =
+"event"``): a verb of giving or of raising money (``rules/event/lexicon.yaml``)
+and the counts and amounts its clauses state. It links facts already found,
+never a new figure:
+
+* a sentence is cut into clauses at , and ; ; a clause with a verb opens an act,
+  the figures of the clauses that follow it (其中 parts, 每人 rates) belong to
+  it, and a clause that opens with 对/向/为 names the recipients of the act it
+  precedes;
+* an act with only recipients and the next act with only money, in the same
+  stretch between two semicolons, are one act (走访慰问劳模7人,送去慰问金14680元);
+* acts with per-person rates and the same verb run on (7名…每人发放3000元;
+  其余45名…每人发放2000元), and so does a summary (共发放…) after them; a summary
+  after acts with their own totals is its own event;
+* a target (预计, 计划) or a total over several years (近10年来, 连续) is not an act;
+* the giver is an organisation named before the act in its sentence (the NER's
+  ORG when the model ran, else an organisation word), else in the sentence
+  before; the date is a date fact inside the act's sentence; the activity is
+  the act's own cue words if it has any, else its section's primary label.
+
+``document_date`` finds the date a page states for itself (发布时间, 时间:, a
+dateline, a signature date at the end), against which 今年 / 去年 resolve.
+"""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+import regex
+
+from . import rules
+from .extract import activities
+from .records import Amount, Count, Date, Document, DocumentDate, Event, FactRef, SpanRef
+
+FILE = "event/lexicon"
+_SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?]*")
+_CLAUSE = regex.compile(r"[^,，;；]+[,，;；]?")
+
+
+@functools.lru_cache(maxsize=1)
+def _lex() -> dict[str, tuple[str, ...]]:
+    lx = rules.load(FILE).lexicons
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in lx.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    lx = _lex()
+    verbs = regex.compile("|".join(map(regex.escape, lx["action"])))
+    suffix = regex.compile("|".join(map(regex.escape, lx["giver_suffix"])))
+    return verbs, suffix
+
+
+_NAME_CHAR = regex.compile(r"[\p{Han}、]")
+_MAX_NAME = 14
+
+
+@dataclass
+class _Act:
+    start: int
+    end: int
+    verb: str
+    verb_at: int
+    counts: list[Count] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    semi: int = 0          # index of the ;-stretch of the sentence it stands in
+    summary: bool = False
+
+    @property
+    def rated(self) -> bool:
+        return any(a.per for a in self.amounts)
+
+
+def _figures_in(figs: list, starts: list[int], a: int, b: int) -> list:
+    return figs[bisect_left(starts, a):bisect_left(starts, b)]
+
+
+def extract(doc: Document, raw: str) -> list[Event]:
+    if doc.status != "ok":
+        return []
+    lx = _lex()
+    verbs, _ = _patterns()
+    figs = sorted((f for f in doc.facts if f.type in ("count", "amount") and f.status == "ok"),
+                  key=lambda f: f.start)
+    if not figs:
+        return []
+    starts = [f.start for f in figs]
+    dates = sorted((f for f in doc.facts if f.type == "date"), key=lambda f: f.start)
+    date_starts = [d.start for d in dates]
+    boiler = sorted((b.start, b.end) for b in doc.boilerplate)
+    sections = {s.index: s for s in doc.sections}
+    events: list[Event] = []
+    prev_sentence: tuple[int, int] | None = None
+    last_act: _Act | None = None
+    for m in _SENTENCE.finditer(raw):
+        s, e = m.span()
+        if not _figures_in(figs, starts, s, e):
+            prev_sentence, last_act = (s, e), None
+            continue
+        sentence = raw[s:e]
+        if any(w in sentence for w in lx["multi_year"]):
+            prev_sentence, last_act = (s, e), None
+            continue
+        acts: list[_Act] = []
+        pending: list[Count] = []
+        current: _Act | None = None
+        # a sentence that opens with 其中 goes on with the act before it
+        if last_act is not None and sentence.lstrip().startswith("其中"):
+            current = last_act
+        semi = 0
+        for cm in _CLAUSE.finditer(raw, s, e):
+            cs, ce = cm.span()
+            clause = raw[cs:ce]
+            body = clause.strip(" \t,，;；")
+            inside = [f for f in _figures_in(figs, starts, cs, ce) if not _in_spans(boiler, f.start)]
+            if any(w in clause for w in lx["target"]):
+                if clause.endswith((";", "；")):
+                    semi += 1
+                continue
+            vm = verbs.search(raw, cs, ce)
+            if vm is not None:
+                summary = body.startswith(lx["summary"])
+                counts = [f for f in inside if f.type == "count"]
+                amounts = [f for f in inside if f.type == "amount"]
+                rated_clause = any(a.per for a in amounts)
+                if current is not None and (
+                        (current.rated and rated_clause and vm.group() == current.verb)
+                        or (summary and current.rated)
+                        or (not current.amounts and amounts and not counts and current.semi == semi
+                            and not summary)):
+                    # the same act goes on: rates per category, its summary, or its money
+                    current.counts += counts
+                    current.amounts += amounts
+                    current.end = ce
+                    if amounts and not current.amounts[:-len(amounts)]:
+                        current.verb, current.verb_at = vm.group(), vm.start()
+                else:
+                    current = _Act(cs, ce, vm.group(), vm.start(), pending + counts, amounts, semi, summary)
+                    pending = []
+                    acts.append(current)
+            elif inside:
+                if current is not None:
+                    current.counts += [f for f in inside if f.type == "count"]
+                    current.amounts += [f for f in inside if f.type == "amount"]
+                    current.end = ce
+                elif body.startswith(lx["recipient_marker"]):
+                    pending += [f for f in inside if f.type == "count"]
+            if clause.endswith((";", "；")):
+                semi += 1
+        for act in acts:
+            if not act.counts and not act.amounts:
+                continue
+            events.append(_event(doc, raw, act, s, e, prev_sentence, dates, date_starts, sections))
+        if acts:
+            last_act = acts[-1]
+        prev_sentence = (s, e)
+    return _renumber(doc.doc_id, events)
+
+
+def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
+    k = bisect_right(spans, (pos, float("inf"))) - 1
+    return k >= 0 and spans[k][0] <= pos < spans[k][1]
+
+
+def _giver(doc: Document, raw: str, a: int, b: int) -> tuple[int, int] | None:
+    """The last organisation named in raw[a:b]: the NER's ORG if any, else a
+    name ending in an organisation word, read back from that word to the first
+    character that cannot be part of a name (punctuation, 由, 在, 的 …)."""
+    orgs = [x for x in doc.entities if x.label == "ORG" and a <= x.start and x.end <= b]
+    if orgs:
+        return orgs[-1].start, orgs[-1].end
+    _, suffix = _patterns()
+    stop = set("".join(_lex()["giver_skip_lead"]))
+    found = None
+    for m in suffix.finditer(raw, a, b):
+        k = m.start()
+        while k > max(a, m.start() - _MAX_NAME) and _NAME_CHAR.match(raw[k - 1]) and raw[k - 1] not in stop:
+            k -= 1
+        while k < m.start() and raw[k] == "、":
+            k += 1
+        end = m.end() + 2 if raw.startswith("工会", m.end()) else m.end()  # 市总 + 工会
+        found = (k, end)
+    return found
+
+
+def _event(doc: Document, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, sections) -> Event:
+    g = _giver(doc, raw, s, act.verb_at)
+    if g is None and prev is not None:
+        g = _giver(doc, raw, prev[0], prev[1])
+    start = min([act.start] + [f.start for f in act.counts + act.amounts])
+    end = max([act.end] + [f.end for f in act.counts + act.amounts])
+    while end > start and raw[end - 1] in ",，;；。 \n":
+        end -= 1
+    in_sentence = dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
+    before = [d for d in in_sentence if d.start < act.verb_at + 40]
+    date = before[-1] if before else None
+    labels = activities.label(raw[s:e])
+    section = act.counts[0].section if act.counts else act.amounts[0].section if act.amounts else None
+    sec = sections.get(section)
+    activity = labels[0] if labels and labels[0] != "other" else (sec.primary if sec else "other")
+    return Event(
+        event_id="", section=section, start=start, end=end, quote=raw[start:end], action=act.verb,
+        giver=SpanRef(start=g[0], end=g[1]) if g else None, giver_text=raw[g[0]:g[1]] if g else None,
+        recipients=[FactRef(start=f.start, end=f.end, fact_id=f.fact_id) for f in act.counts],
+        amounts=[FactRef(start=f.start, end=f.end, fact_id=f.fact_id) for f in act.amounts],
+        date=FactRef(start=date.start, end=date.end, fact_id=date.fact_id) if date else None,
+        activity=activity,
+    )
+
+
+def _renumber(doc_id: str, events: list[Event]) -> list[Event]:
+    return [ev.model_copy(update={"event_id": f"{doc_id}:event:{k + 1}"}) for k, ev in enumerate(events)]
+
+
+def resolve(doc: Document, events: list[Event]) -> list[Event]:
+    """Fill each event's table fields from its facts and the document's checks:
+    the recipients' count is the act's total (a breakdown's parts are not added
+    again), the money is the act's total (rates and a total's parts aside)."""
+    by_id = {f.fact_id: f for f in doc.facts}
+    parts_of: dict[str, set[str]] = {}
+    span_id = {(f.start, f.end): f.fact_id for f in doc.facts}
+    for c in doc.checks:
+        tid = span_id.get((c.total.start, c.total.end))
+        if tid is None:
+            continue
+        for p in c.parts:
+            refs = [p] if isinstance(p, SpanRef) else [p.count, p.rate]
+            parts_of.setdefault(tid, set()).update(span_id.get((r.start, r.end), "") for r in refs)
+    out = []
+    for ev in events:
+        ids = {r.fact_id for r in ev.recipients + ev.amounts}
+        covered = set().union(*(parts_of.get(i, set()) for i in ids)) if ids else set()
+        counts = [by_id[r.fact_id] for r in ev.recipients if r.fact_id not in covered]
+        unit0 = counts[0].unit if counts else None
+        same = [c for c in counts if c.unit == unit0 and c.value is not None]
+        money = [by_id[a.fact_id] for a in ev.amounts]
+        rates = [a for a in money if a.per]
+        totals = [a for a in money if not a.per and a.fact_id not in covered and a.value is not None]
+        date = by_id.get(ev.date.fact_id) if ev.date else None
+        year = (date.year or date.year_resolved) if isinstance(date, Date) else None
+        status = ("no_money" if not money else "no_recipients" if not ev.recipients
+                  else "no_date" if date is None else "complete")
+        first = by_id[ev.recipients[0].fact_id] if ev.recipients else None
+        out.append(ev.model_copy(update={
+            "year": year, "month": date.month if isinstance(date, Date) else None,
+            "day": date.day if isinstance(date, Date) else None,
+            "recipients_subject": first.subject if isinstance(first, Count) else None,
+            "recipients_count": sum(c.value for c in same) if same else None,
+            "amount_total": (totals[0].value if len(totals) == 1
+                             else sum(a.value for a in totals) if totals else None),
+            "rate": rates[0].value if rates else None, "rate_per": rates[0].per if rates else None,
+            "status": status}))
+    return out
+
+
+def link_checks(doc: Document) -> Document:
+    """A check and the event that holds its total point to each other."""
+    owner = {}
+    for ev in doc.events:
+        for r in ev.recipients + ev.amounts:
+            owner.setdefault((r.start, r.end), ev.event_id)
+    checks = [c.model_copy(update={"event_id": owner.get((c.total.start, c.total.end))}) for c in doc.checks]
+    return doc.model_copy(update={"checks": checks})
+
+
+_PUBLISHED = regex.compile(r"(?:发布时间|发布日期|更新时间|发表时间|时间|日期)\s*[:：]\s*"
+                           r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
+_DATE_LINE = regex.compile(r"^\s*(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+                           r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[^\n]{0,12}$", regex.M)
+
+
+def document_date(raw: str) -> DocumentDate | None:
+    """The date the page states for itself: a 发布时间 / 时间: field, else a
+    dateline standing alone near the top, else a signature date on one of the
+    last lines. Never today's date."""
+    m = _PUBLISHED.search(raw)
+    source = "published"
+    if m is None:
+        head = raw[:600]
+        m = _DATE_LINE.search(head)
+        source = "dateline"
+    if m is None:
+        tail_start = max(0, len(raw) - 200)
+        found = list(_DATE_LINE.finditer(raw, tail_start))
+        m = found[-1] if found else None
+        source = "signature"
+    if m is None:
+        return None
+    month, day = int(m.group("m")), int(m.group("d"))
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return DocumentDate(start=m.start("y"), end=m.end("d"), quote=raw[m.start("y"):m.end("d")],
+                        year=int(m.group("y")), month=month, day=day, source=source)
+
+
+def resolve_years(doc: Document, when: DocumentDate | None) -> Document:
+    """今年 / 本年度 / 去年 get the year they stand for (``year_resolved``)."""
+    if when is None:
+        return doc
+    facts = [f.model_copy(update={"year_resolved": when.year + f.year_rel})
+             if isinstance(f, Date) and f.year_rel is not None and not f.year_masked else f for f in doc.facts]
+    return doc.model_copy(update={"facts": facts, "date": when})
+
+
+__all__ = ["document_date", "extract", "link_checks", "resolve", "resolve_years"]
