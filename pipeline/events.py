@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 import regex
 
 from . import rules
-from .extract import activities
 from .records import Amount, Count, Date, Document, DocumentDate, Event, FactRef, SpanRef
 
 FILE = "event/lexicon"
 _SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE = regex.compile(r"[^,，;；]+[,，;；]?")
+_CLAUSE_MARK = regex.compile(r"[,，。;；]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -59,6 +59,11 @@ _NAME_CHAR = regex.compile(r"[\p{Han}、]")
 _MAX_NAME = 14
 
 
+@functools.lru_cache(maxsize=1)
+def _multi_year() -> regex.Pattern:
+    return next(p for spec, p in rules.compiled(FILE) if spec.id == "event.multi_year")
+
+
 @dataclass
 class _Act:
     start: int
@@ -69,6 +74,8 @@ class _Act:
     amounts: list[Amount] = field(default_factory=list)
     semi: int = 0          # index of the ;-stretch of the sentence it stands in
     summary: bool = False
+    sentence: tuple[int, int] = (0, 0)   # the sentence it opened in
+    prev: tuple[int, int] | None = None  # the sentence before that one
 
     @property
     def rated(self) -> bool:
@@ -91,9 +98,12 @@ def extract(doc: Document, raw: str) -> list[Event]:
     starts = [f.start for f in figs]
     dates = sorted((f for f in doc.facts if f.type == "date"), key=lambda f: f.start)
     date_starts = [d.start for d in dates]
-    boiler = sorted((b.start, b.end) for b in doc.boilerplate)
+    # a headline restates the report (安庆金秋助学活动资助1550人): its figures are not an act
+    boiler = sorted([(b.start, b.end) for b in doc.boilerplate]
+                    + [(x.start, x.end) for x in doc.sections if not _CLAUSE_MARK.search(x.quote)])
     sections = {s.index: s for s in doc.sections}
     events: list[Event] = []
+    held_acts: list[_Act] = []  # the act behind each event, by position
     prev_sentence: tuple[int, int] | None = None
     last_act: _Act | None = None
     for m in _SENTENCE.finditer(raw):
@@ -102,63 +112,108 @@ def extract(doc: Document, raw: str) -> list[Event]:
             prev_sentence, last_act = (s, e), None
             continue
         sentence = raw[s:e]
-        if any(w in sentence for w in lx["multi_year"]):
+        if any(w in sentence for w in lx["multi_year"]) or _multi_year().search(sentence):
             prev_sentence, last_act = (s, e), None
             continue
-        acts: list[_Act] = []
-        pending: list[Count] = []
-        current: _Act | None = None
-        # a sentence that opens with 其中 goes on with the act before it
-        if last_act is not None and sentence.lstrip().startswith("其中"):
-            current = last_act
-        semi = 0
-        for cm in _CLAUSE.finditer(raw, s, e):
-            cs, ce = cm.span()
-            clause = raw[cs:ce]
-            body = clause.strip(" \t,，;；")
-            inside = [f for f in _figures_in(figs, starts, cs, ce) if not _in_spans(boiler, f.start)]
-            if any(w in clause for w in lx["target"]):
-                if clause.endswith((";", "；")):
-                    semi += 1
-                continue
-            vm = verbs.search(raw, cs, ce)
-            if vm is not None:
-                summary = body.startswith(lx["summary"])
-                counts = [f for f in inside if f.type == "count"]
-                amounts = [f for f in inside if f.type == "amount"]
-                rated_clause = any(a.per for a in amounts)
-                if current is not None and (
-                        (current.rated and rated_clause and vm.group() == current.verb)
-                        or (summary and current.rated)
-                        or (not current.amounts and amounts and not counts and current.semi == semi
-                            and not summary)):
-                    # the same act goes on: rates per category, its summary, or its money
-                    current.counts += counts
-                    current.amounts += amounts
-                    current.end = ce
-                    if amounts and not current.amounts[:-len(amounts)]:
-                        current.verb, current.verb_at = vm.group(), vm.start()
-                else:
-                    current = _Act(cs, ce, vm.group(), vm.start(), pending + counts, amounts, semi, summary)
-                    pending = []
-                    acts.append(current)
-            elif inside:
-                if current is not None:
-                    current.counts += [f for f in inside if f.type == "count"]
-                    current.amounts += [f for f in inside if f.type == "amount"]
-                    current.end = ce
-                elif body.startswith(lx["recipient_marker"]):
-                    pending += [f for f in inside if f.type == "count"]
-            if clause.endswith((";", "；")):
-                semi += 1
+        acts = _acts(raw, s, e, figs, starts, boiler, last_act, verbs, lx, prev_sentence)
         for act in acts:
-            if not act.counts and not act.amounts:
+            if not (act.counts or act.amounts):
                 continue
-            events.append(_event(doc, raw, act, s, e, prev_sentence, dates, date_starts, sections))
-        if acts:
-            last_act = acts[-1]
+            ev = _event(doc, raw, act, act.sentence[0], e, act.prev, dates, date_starts, sections)
+            k = next((j for j, held in enumerate(held_acts) if held is act), None)
+            if k is not None:  # an act carried over from the sentence before grew here
+                events[k] = ev
+            else:
+                held_acts.append(act)
+                events.append(ev)
+        last_act = acts[-1] if acts else None
         prev_sentence = (s, e)
     return _renumber(doc.doc_id, events)
+
+
+def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_act: _Act | None,
+          verbs: regex.Pattern, lx, prev: tuple[int, int] | None) -> list[_Act]:
+    """The acts of one sentence, in order (the act carried from the sentence
+    before first, when this sentence goes on with it)."""
+    sentence = raw[s:e].lstrip()
+    in_breakdown = sentence.startswith("其中")
+    # a sentence that opens with 其中 goes on with the act before it; so may one
+    # whose first act repeats a rated act's verb (…每人发放3000元。另向14名…每人发放500元)
+    current = last_act
+    carried = last_act is not None
+    acts: list[_Act] = [last_act] if last_act is not None else []
+    pending_counts: list = []
+    pending_amounts: list = []
+    semi = 0
+    for cm in _CLAUSE.finditer(raw, s, e):
+        cs, ce = cm.span()
+        clause = raw[cs:ce]
+        body = clause.strip(" \t\n,，;；")
+        ends_semi = clause.endswith((";", "；"))
+        if any(w in clause for w in lx["target"]):
+            semi += ends_semi
+            continue
+        if body.startswith("其中"):
+            in_breakdown = True
+        inside = [f for f in _figures_in(figs, starts, cs, ce) if not _in_spans(boiler, f.start)]
+        counts = [f for f in inside if f.type == "count"]
+        amounts = [f for f in inside if f.type == "amount"]
+        vm = _verb(raw, cs, ce, verbs, lx)
+        if any(w in clause for w in lx["not_act"]):
+            counts, amounts, inside = [], [], []  # a standard raised, a comparison: not what was given
+        if vm is not None:
+            summary = body.startswith(lx["summary"])
+            rated = any(a.per for a in amounts)
+            same_stretch = current is not None and current.semi == semi and not carried
+            go_on = current is not None and not pending_counts and (
+                in_breakdown
+                or (current.rated and rated and vm.group() == current.verb)
+                or (summary and current.rated)
+                or (same_stretch and not summary and amounts and not counts)
+                # money raised or put in, then the people it reached (投入1500万元,走访慰问3万余户)
+                or (same_stretch and counts and current.amounts and not current.counts
+                    and not current.rated and (rated or not amounts)))
+            if carried and not in_breakdown and not go_on:
+                current, carried = None, False
+            if go_on:
+                if amounts and not current.amounts:
+                    current.verb, current.verb_at = vm.group(), vm.start()
+                current.counts += pending_counts + counts
+                current.amounts += pending_amounts + amounts
+                current.end = ce
+                carried = False
+            else:
+                current = _Act(cs, ce, vm.group(), vm.start(), pending_counts + counts,
+                               pending_amounts + amounts, semi, summary, (s, e), prev)
+                acts.append(current)
+            pending_counts, pending_amounts = [], []
+        elif inside:
+            if body.startswith(lx["recipient_marker"]) and not in_breakdown:
+                pending_counts += counts
+                pending_amounts += amounts
+            elif current is not None and (not carried or in_breakdown):
+                current.counts += counts
+                current.amounts += amounts
+                current.end = ce
+            else:
+                # money before the sentence's first verb is the act's (400万温暖资金…发放给);
+                # a count there without 对/向 is a standing figure (在册困难职工101户)
+                pending_amounts += amounts
+        semi += ends_semi
+    if acts and acts[0] is last_act and not (last_act.end > s):
+        acts = acts[1:]  # the act before was not carried on here
+    return acts
+
+
+def _verb(raw: str, a: int, b: int, verbs: regex.Pattern, lx) -> regex.Match | None:
+    """The first verb of giving in raw[a:b] that is a verb: 慰问金, 帮扶中心,
+    发放仪式 are nouns."""
+    nouns, aid, aid_nouns = lx["verb_as_noun"], lx["aid_verb"], lx["aid_noun"]
+    for m in verbs.finditer(raw, a, b):
+        if raw.startswith(nouns, m.end()) or (m.group() in aid and raw.startswith(aid_nouns, m.end())):
+            continue
+        return m
+    return None
 
 
 def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
@@ -170,7 +225,9 @@ def _giver(doc: Document, raw: str, a: int, b: int) -> tuple[int, int] | None:
     """The last organisation named in raw[a:b]: the NER's ORG if any, else a
     name ending in an organisation word, read back from that word to the first
     character that cannot be part of a name (punctuation, 由, 在, 的 …)."""
-    orgs = [x for x in doc.entities if x.label == "ORG" and a <= x.start and x.end <= b]
+    markers = _lex()["recipient_marker"]
+    orgs = [x for x in doc.entities if x.label == "ORG" and a <= x.start and x.end <= b
+            and not raw[max(0, x.start - 1):x.start] in markers]
     if orgs:
         return orgs[-1].start, orgs[-1].end
     _, suffix = _patterns()
@@ -182,9 +239,31 @@ def _giver(doc: Document, raw: str, a: int, b: int) -> tuple[int, int] | None:
             k -= 1
         while k < m.start() and raw[k] == "、":
             k += 1
+        if raw[max(0, k - 1):k] in markers or _quoted(raw, a, k) or k == m.start():
+            # 向灾区工会…: a recipient; “工会温暖进万家”: a campaign's name; a bare
+            # 工会组织 names no one
+            continue
         end = m.end() + 2 if raw.startswith("工会", m.end()) else m.end()  # 市总 + 工会
         found = (k, end)
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _cues() -> tuple[regex.Pattern, dict[str, str]]:
+    table = rules.load(FILE).tables["activity_cue"]
+    return regex.compile("|".join(map(regex.escape, sorted(table, key=len, reverse=True)))), table
+
+
+def _activity_cue(text: str) -> str | None:
+    pat, table = _cues()
+    m = pat.search(text)
+    return table[m.group()] if m else None
+
+
+def _quoted(raw: str, a: int, pos: int) -> bool:
+    """Whether ``pos`` stands inside a “…” or 《…》 opened after ``a``."""
+    seg = raw[a:pos]
+    return seg.count("“") > seg.count("”") or seg.count("《") > seg.count("》")
 
 
 def _event(doc: Document, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, sections) -> Event:
@@ -196,12 +275,14 @@ def _event(doc: Document, raw: str, act: _Act, s: int, e: int, prev, dates, date
     while end > start and raw[end - 1] in ",，;；。 \n":
         end -= 1
     in_sentence = dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
-    before = [d for d in in_sentence if d.start < act.verb_at + 40]
-    date = before[-1] if before else None
-    labels = activities.label(raw[s:e])
+    # a date before the act's end, not inside a campaign's name (“2017年金秋助学”);
+    # a day beats a bare year
+    near = [d for d in in_sentence if d.start < end and not _quoted(raw, s, d.start)]
+    dated = [d for d in near if isinstance(d, Date) and d.month is not None]
+    date = dated[0] if dated else near[-1] if near else None
     section = act.counts[0].section if act.counts else act.amounts[0].section if act.amounts else None
     sec = sections.get(section)
-    activity = labels[0] if labels and labels[0] != "other" else (sec.primary if sec else "other")
+    activity = _activity_cue(raw[start:end]) or (sec.primary if sec else "other")
     return Event(
         event_id="", section=section, start=start, end=end, quote=raw[start:end], action=act.verb,
         giver=SpanRef(start=g[0], end=g[1]) if g else None, giver_text=raw[g[0]:g[1]] if g else None,

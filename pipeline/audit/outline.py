@@ -56,10 +56,12 @@ def items(raw: str) -> list[Item]:
 
 
 def breakdowns(raw: str, first_fig: Callable[[int, int, str | None], object | None],
-               last_fig: Callable[[int, int], object | None]) -> list[tuple[object, list[object]]]:
+               last_fig: Callable[[int, int], object | None],
+               unit_class: Callable[[object], str | None]) -> list[tuple[object, list[object]]]:
     """(total, parts) for every list breakdown. ``first_fig(start, end, cls)``
     gives the first figure (of unit class ``cls``, any when None) in a span,
-    ``last_fig(start, end)`` the last figure of a span."""
+    ``last_fig(start, end)`` the last figure of a span; ``unit_class`` says
+    which figures compare (the auditor's own, passed in)."""
     lines = items(raw)
     out = []
     for k, it in enumerate(lines):
@@ -81,7 +83,7 @@ def breakdowns(raw: str, first_fig: Callable[[int, int, str | None], object | No
             if nxt.level < child:
                 break
             if nxt.level == child:
-                p = first_fig(nxt.start, nxt.end, _cls(total))
+                p = first_fig(nxt.start, nxt.end, unit_class(total))
                 if p is None:
                     parts = []  # an item without a figure: the list is not all figures
                     break
@@ -89,12 +91,6 @@ def breakdowns(raw: str, first_fig: Callable[[int, int, str | None], object | No
         if len(parts) >= 2:
             out.append((total, parts))
     return out
-
-
-def _cls(f) -> str | None:
-    from .reconcile import unit_class
-
-    return unit_class(f)
 
 
 _INCOME = regex.compile(r"收入(?:合计|总计|总额)?(?:为|共)?")

@@ -271,7 +271,7 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         inside = [f for f in figs[between(fstarts, a, b)] if not (f.type == "amount" and f.per)]
         return inside[-1] if inside else None
 
-    for total, parts in breakdowns(raw, first_fig, last_fig):
+    for total, parts in breakdowns(raw, first_fig, last_fig, unit_class):
         add(make_sum(total, parts, "paragraph", doc.doc_id), parts)
     bal = balance(raw, figs)
     if bal is not None:

@@ -41,8 +41,10 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         if any(before.endswith(w) for w in lx["rhetoric_one_before"]) or before[-1:] in lx["word_before_one"]:
             return None
     subject = subject_of(text, c.start, c.end)
-    if num == "一" and not subject:
-        return None  # 打造一支更加务实的队伍: 一 + classifier as an article, nothing counted
+    if num == "一" and not subject and not before.endswith(("对", "向", "为", "给")):
+        # 打造一支更加务实的队伍: 一 + classifier as an article, nothing counted;
+        # but 对一名患病职工 names who is aided
+        return None
     if unit.startswith("个") and (len(unit) > 2 or (len(unit) == 2 and not subject)):
         # 三个慰问小组, 四个球队: the noun the quote carries after 个 is what is counted;
         # a phrase found around the figure (比赛共有四个球队 -> 比赛) is not. A bare 队

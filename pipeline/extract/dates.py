@@ -47,6 +47,9 @@ def _small(s: str | None, lo: int, hi: int) -> tuple[int | None, bool]:
     return int(v), False
 
 
+_COMPARE = ("比", "较", "同比", "相比", "高于", "低于")
+
+
 def _days_in(month: int, year: int | None) -> int:
     if month == 2:
         # without a year, 2月29日 may be a leap day
@@ -72,6 +75,8 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
             f["year"] = int(v)
     rel = g("rel")
     if rel:
+        if text[max(0, c.start - 2):c.start].endswith(_COMPARE):
+            return None  # 比上年, 较去年同期: a comparison dates nothing (SCHEMA.md)
         f["year_rel"] = _rel_years().get(rel)
     masked = False
     for key, lo, hi in (("m", 1, 12), ("d", 1, 31), ("m2", 1, 12), ("d2", 1, 31)):
