@@ -54,7 +54,8 @@ class _Tally:
     def print(self) -> None:
         con = Console()
         t = Table(title="zongjie extract", show_lines=False)
-        for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks"):
+        for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks",
+                    "events"):
             t.add_column(col, justify="left" if col in ("document", "status") else "right", overflow="fold")
         for r in self.rows:
             t.add_row(*r)
@@ -202,8 +203,8 @@ def extract(
                                      help="seconds one document may take before it becomes an error record"),
 ) -> None:
     """Extract facts from reports: JSONL (the form ../shared/eval/score.py reads)
-    or a Parquet/CSV dataset of six tables (documents, sections, facts, checks,
-    placeholders, entities), written in committed batches (see --resume)."""
+    or a Parquet/CSV dataset of seven tables (documents, sections, facts, checks,
+    placeholders, entities, events), written in committed batches (see --resume)."""
     from .batch.dataset import DatasetWriter, NotADataset, stored_run
     from .batch.export import prepare
 

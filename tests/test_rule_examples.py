@@ -29,10 +29,25 @@ def _records(doc, dimension: str, text: str):
         return list(doc.placeholders)
     if dimension == "section":
         return list(doc.sections)
+    if dimension == "event":
+        return [_Event(ev, text) for ev in doc.events]
     if dimension == "check":
         # a check is named by its total's quote; its parts by their quotes, in order
         return [_Check(c, text) for c in doc.checks]
     raise ValueError(dimension)
+
+
+class _Event:
+    """An event named by the quotes of its facts (recipients, then amounts)."""
+
+    def __init__(self, ev, text: str) -> None:
+        self.recipients = [text[r.start:r.end] for r in ev.recipients]
+        self.amounts = [text[a.start:a.end] for a in ev.amounts]
+        self.facts = self.recipients + self.amounts
+        self.action, self.activity = ev.action, ev.activity
+        self.giver = text[ev.giver.start:ev.giver.end] if ev.giver else None
+        self.date = text[ev.date.start:ev.date.end] if ev.date else None
+        self.start, self.end, self.quote = ev.start, ev.end, text[ev.start:ev.end]
 
 
 class _Check:
@@ -48,6 +63,9 @@ class _Check:
 @pytest.mark.parametrize("dimension,ex", CASES)
 def test_example(dimension, ex):
     for exp in ex.expect:
+        if dimension == "event":
+            assert all(q in ex.text for q in exp["facts"]), "example is wrong"
+            continue
         if "start" in exp:
             assert ex.text[exp["start"]:exp["start"] + len(exp["quote"])] == exp["quote"], "example is wrong"
         else:
@@ -58,6 +76,13 @@ def test_example(dimension, ex):
         assert ex.text[r.start:r.end] == r.quote
     unmatched = list(got)
     for exp in ex.expect:
+        if dimension == "event":  # an event is named by its facts
+            hit = next((r for r in unmatched if r.facts == exp["facts"]), None)
+            assert hit is not None, f"no event with {exp['facts']}; got {[r.facts for r in got]}"
+            unmatched.remove(hit)
+            for key, val in exp.items():
+                assert getattr(hit, key) == val, f"event {exp['facts']}.{key}: {getattr(hit, key)!r} != {val!r}"
+            continue
         hit = next((r for r in unmatched if r.quote == exp["quote"] and r.start == exp.get("start", r.start)), None)
         assert hit is not None, f"no {dimension} {exp['quote']!r}; got {[r.quote for r in got]}"
         unmatched.remove(hit)

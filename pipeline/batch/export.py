@@ -1,7 +1,7 @@
 """Export: Document records -> table rows, pandas DataFrames, Parquet, CSV.
 
 ``to_frames(documents)`` gives one DataFrame per table (documents, sections,
-facts, checks, placeholders, entities) with flat columns under an explicit pyarrow
+facts, checks, placeholders, entities, events) with flat columns under an explicit pyarrow
 schema; ``prepare`` turns one document into its JSON line and rows (in a
 worker) and ``write_table`` writes a table through a temporary file renamed
 into place; ``pipeline.batch.dataset`` streams batches of them to disk.
@@ -20,7 +20,7 @@ from typing import Iterable
 
 from ..records import Document
 
-TABLES = ("documents", "sections", "facts", "checks", "placeholders", "entities")
+TABLES = ("documents", "sections", "facts", "checks", "placeholders", "entities", "events")
 
 
 @functools.lru_cache(maxsize=1)
@@ -32,7 +32,8 @@ def _schemas():
     return {
         "documents": pa.schema([("doc_id", s), ("status", s), ("error", s), ("encoding", s), ("sha256", s), ("length", i),
                                 ("n_facts", i), ("n_checks", i), ("n_placeholders", i), ("n_sections", i),
-                                ("n_entities", i), ("redacted", b)]),
+                                ("n_entities", i), ("n_events", i), ("redacted", b),
+                                ("date_year", i), ("date_month", i), ("date_day", i), ("date_source", s)]),
         "sections": pa.schema([("doc_id", s), ("index", i), ("start", i), ("end", i), ("quote", s),
                                ("body_end", i), ("primary", s), ("activities", pa.list_(s)),
                                ("organisations", pa.list_(s))]),
@@ -40,14 +41,23 @@ def _schemas():
                             ("quote", s), ("value", f), ("low", f), ("high", f), ("approx", s), ("per", s),
                             ("status", s), ("unit", s), ("subject", s), ("currency", s), ("year", i),
                             ("year_masked", b), ("year_rel", i), ("month", i), ("day", i), ("end_month", i),
-                            ("end_day", i), ("part", s), ("masked", b), ("rule_id", s), ("grounding", s)]),
+                            ("end_day", i), ("part", s), ("masked", b), ("year_resolved", i), ("rule_id", s),
+                            ("grounding", s)]),
         "checks": pa.schema([("doc_id", s), ("check_id", s), ("section", i), ("relation", s), ("scope", s),
                              ("status", s), ("total_start", i), ("total_end", i), ("parts", s), ("stated", f),
-                             ("computed", f), ("difference", f), ("tolerance", f), ("derivation", s)]),
+                             ("computed", f), ("difference", f), ("tolerance", f), ("derivation", s),
+                             ("event_id", s)]),
         "placeholders": pa.schema([("doc_id", s), ("start", i), ("end", i), ("quote", s), ("kind", s),
                                    ("rule_id", s)]),
         "entities": pa.schema([("doc_id", s), ("section", i), ("label", s), ("start", i), ("end", i),
                                ("quote", s), ("text", s), ("grounding", s)]),
+        # one row per act of giving, aggregable without joins (the fact ids are for joins)
+        "events": pa.schema([("doc_id", s), ("event_id", s), ("section", i), ("start", i), ("end", i),
+                             ("quote", s), ("action", s), ("activity", s), ("giver", s), ("year", i),
+                             ("month", i), ("day", i), ("recipients_subject", s), ("recipients_count", i),
+                             ("amount_total", f), ("rate", f), ("rate_per", s), ("status", s),
+                             ("recipient_fact_ids", pa.list_(s)), ("amount_fact_ids", pa.list_(s)),
+                             ("date_fact_id", s)]),
     }
 
 
@@ -58,7 +68,11 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
         out["documents"].append({"doc_id": d.doc_id, "status": d.status, "error": d.error, "encoding": d.encoding,
                                  "sha256": d.sha256, "length": d.length, "n_facts": len(d.facts), "n_checks": len(d.checks),
                                  "n_placeholders": len(d.placeholders), "n_sections": len(d.sections),
-                                 "n_entities": len(d.entities), "redacted": d.redacted})
+                                 "n_entities": len(d.entities), "n_events": len(d.events), "redacted": d.redacted,
+                                 "date_year": d.date.year if d.date else None,
+                                 "date_month": d.date.month if d.date else None,
+                                 "date_day": d.date.day if d.date else None,
+                                 "date_source": d.date.source if d.date else None})
         for sec in d.sections:
             out["sections"].append({"doc_id": d.doc_id, **sec.model_dump(include={
                 "index", "start", "end", "quote", "body_end", "primary", "activities", "organisations"})})
@@ -70,12 +84,23 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
                 "doc_id": d.doc_id, "check_id": c.check_id, "section": c.section, "relation": c.relation,
                 "scope": c.scope, "status": c.status, "total_start": c.total.start, "total_end": c.total.end,
                 "parts": json.dumps([p.model_dump() for p in c.parts]), "stated": c.stated, "computed": c.computed,
-                "difference": c.difference, "tolerance": c.tolerance, "derivation": c.derivation})
+                "difference": c.difference, "tolerance": c.tolerance, "derivation": c.derivation,
+                "event_id": c.event_id})
         for p in d.placeholders:
             out["placeholders"].append({"doc_id": d.doc_id, **p.model_dump()})
         for e in d.entities:
             out["entities"].append({"doc_id": d.doc_id, **e.model_dump(include={
                 "section", "label", "start", "end", "quote", "text", "grounding"})})
+        for ev in d.events:
+            out["events"].append({
+                "doc_id": d.doc_id, "event_id": ev.event_id, "section": ev.section, "start": ev.start,
+                "end": ev.end, "quote": ev.quote, "action": ev.action, "activity": ev.activity,
+                "giver": ev.giver_text, "year": ev.year, "month": ev.month, "day": ev.day,
+                "recipients_subject": ev.recipients_subject, "recipients_count": ev.recipients_count,
+                "amount_total": ev.amount_total, "rate": ev.rate, "rate_per": ev.rate_per, "status": ev.status,
+                "recipient_fact_ids": [r.fact_id for r in ev.recipients],
+                "amount_fact_ids": [a.fact_id for a in ev.amounts],
+                "date_fact_id": ev.date.fact_id if ev.date else None})
     return out
 
 
@@ -91,7 +116,7 @@ class Prepared:
     error: str | None
     json: str
     rows: dict[str, list[dict]]
-    summary: tuple[int, int, int, int, int, int]  # sections, amounts, counts, dates, placeholders, checks
+    summary: tuple[int, ...]  # sections, amounts, counts, dates, placeholders, checks, events
     flagged: tuple[tuple[str, int, str], ...]      # amounts not "ok": quote, start, status
 
 
@@ -99,7 +124,7 @@ def prepare(doc: Document) -> Prepared:
     kinds = Counter(f.type for f in doc.facts)
     return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json(), rows([doc]),
                     (len(doc.sections), kinds["amount"], kinds["count"], kinds["date"], len(doc.placeholders),
-                     len(doc.checks)),
+                     len(doc.checks), len(doc.events)),
                     tuple((f.quote, f.start, f.status) for f in doc.facts if f.type == "amount" and f.status != "ok"))
 
 

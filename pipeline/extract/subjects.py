@@ -106,10 +106,19 @@ def _relative_before(text: str) -> str:
     return "".join(out)
 
 
+# a count followed by a relative clause that ends in who is counted:
+# 一名患乳腺癌的单亲特困女职工, 三名患尿毒症的困难职工
+_RELATIVE_AFTER = regex.compile(r"[\p{Han}]{1,8}的[\p{Han}]{0,8}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|者|户)")
+
+
 def subject_of(text: str, start: int, end: int) -> str | None:
-    after = _phrase_after(clause_after(text, end, 16))
+    clause = clause_after(text, end, 16)
+    after = _phrase_after(clause)
     if len(after) >= 2:
         return after
+    m = _RELATIVE_AFTER.match(clause)
+    if m:
+        return m.group()
     before = _phrase_before(clause_before(text, start, 24))
     if len(before) >= 2:
         return before
