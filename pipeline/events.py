@@ -375,12 +375,14 @@ def document_date(raw: str) -> DocumentDate | None:
     last lines. Never today's date."""
     m = _PUBLISHED.search(raw)
     source = "published"
+    stripped = raw.rstrip()
+    last_lines = stripped.rfind("\n", 0, stripped.rfind("\n") if "\n" in stripped else 0)
+    tail_start = max(0, len(raw) - 200, last_lines)
     if m is None:
-        head = raw[:600]
-        m = _DATE_LINE.search(head)
+        # a dateline standing alone near the top; one among the last lines is a signature
+        m = next((d for d in _DATE_LINE.finditer(raw[:600]) if d.start() < tail_start), None)
         source = "dateline"
     if m is None:
-        tail_start = max(0, len(raw) - 200)
         found = list(_DATE_LINE.finditer(raw, tail_start))
         m = found[-1] if found else None
         source = "signature"
@@ -389,7 +391,8 @@ def document_date(raw: str) -> DocumentDate | None:
     month, day = int(m.group("m")), int(m.group("d"))
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return None
-    return DocumentDate(start=m.start("y"), end=m.end("d"), quote=raw[m.start("y"):m.end("d")],
+    end = m.end("d") + (raw[m.end("d"):m.end("d") + 1] == "日")
+    return DocumentDate(start=m.start("y"), end=end, quote=raw[m.start("y"):end],
                         year=int(m.group("y")), month=month, day=day, source=source)
 
 
