@@ -86,7 +86,7 @@ def test_cli_writes_jsonl_and_parquet(mixed, tmp_path):
 def test_to_frames_is_flat_and_typed(mixed):
     docs = [d for _, d in run(list(iter_inputs([mixed / "good.txt"])))]
     fr = to_frames(docs)
-    assert set(fr) == {"documents", "sections", "facts", "checks", "placeholders", "entities"}
+    assert set(fr) == {"documents", "sections", "facts", "checks", "placeholders", "entities", "events"}
     f = fr["facts"]
     assert f.loc[f["quote"] == "6.5万元", "value"].item() == 65000
     assert fr["checks"]["status"].tolist() == ["consistent"]

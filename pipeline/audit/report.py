@@ -34,20 +34,29 @@ main{display:flex;gap:16px;padding:16px}
 .hl-inconsistent{background:#ffcdd2!important}
 .legend span{margin-right:12px;padding:0 4px}
 .section-head{font-weight:bold;border-top:2px solid #607d8b}
+table.events{border-collapse:collapse;margin:0 0 8px;background:#fff;font-size:13px}
+table.events td,table.events th{border:1px solid #ddd;padding:2px 6px;text-align:left}
+tr.ev{cursor:pointer}
 .bidi{color:#b71c1c;font-size:11px;border:1px solid #b71c1c;border-radius:2px}
 """
 
 JS = """
+function pick(c){
+  document.querySelectorAll('.hl-total,.hl-part').forEach(function(e){e.classList.remove('hl-total','hl-part')});
+  var spec=JSON.parse(c.dataset.refs);
+  spec.total.forEach(function(id){document.querySelectorAll('[data-f~="'+id+'"]').forEach(function(e){e.classList.add('hl-total')})});
+  spec.parts.forEach(function(id){document.querySelectorAll('[data-f~="'+id+'"]').forEach(function(e){e.classList.add('hl-part')})});
+  var first=document.querySelector('[data-f~="'+(spec.total[0]||spec.parts[0])+'"]'); if(first) first.scrollIntoView({block:'center'});
+  document.body.dataset.selected=c.id;
+}
 document.querySelectorAll('.check').forEach(function(c, k){
   c.id='check-'+k;
-  c.addEventListener('click',function(){
-    document.querySelectorAll('.hl-total,.hl-part').forEach(function(e){e.classList.remove('hl-total','hl-part')});
-    var spec=JSON.parse(c.dataset.refs);
-    spec.total.forEach(function(id){document.querySelectorAll('[data-f~="'+id+'"]').forEach(function(e){e.classList.add('hl-total')})});
-    spec.parts.forEach(function(id){document.querySelectorAll('[data-f~="'+id+'"]').forEach(function(e){e.classList.add('hl-part')})});
-    var first=document.querySelector('[data-f~="'+spec.total[0]+'"]'); if(first) first.scrollIntoView({block:'center'});
-    document.body.dataset.selected=c.id;
-  });
+  c.addEventListener('click',function(){pick(c)});
+});
+// an event's row highlights its money (as a total) and its recipients (as parts)
+document.querySelectorAll('tr.ev').forEach(function(c, k){
+  c.id='event-'+k;
+  c.addEventListener('click',function(){pick(c)});
 });
 // a link to #check-N opens the report on that finding
 if(location.hash.indexOf('#check-')===0){var c=document.getElementById(location.hash.slice(1)); if(c) c.click();}
@@ -122,6 +131,28 @@ def _render_text(doc: Document, raw: str) -> str:
     return "".join(out)
 
 
+def _events(doc: Document, raw: str) -> str:
+    """Each section's acts of giving: giver → recipients, money, date; a click
+    highlights the facts in the text (the same links the checks use)."""
+    if not doc.events:
+        return ""
+    heads = {s.index: raw[s.start:s.end] for s in doc.sections}
+    rows = []
+    for ev in doc.events:
+        refs = {"total": [_fid(doc.doc_id, a.start, a.end) for a in ev.amounts],
+                "parts": [_fid(doc.doc_id, r.start, r.end) for r in ev.recipients]}
+        who = _esc(raw[ev.giver.start:ev.giver.end]) if ev.giver else "—"
+        rec = "、".join(_esc(raw[r.start:r.end]) for r in ev.recipients) or "—"
+        money = "、".join(_esc(raw[a.start:a.end]) for a in ev.amounts) or "—"
+        when = _esc(raw[ev.date.start:ev.date.end]) if ev.date else "—"
+        rows.append(f'<tr class="ev" data-refs="{html.escape(json.dumps(refs))}">'
+                    f'<td>{_esc(heads.get(ev.section, "")[:24])}</td><td>{who} → {rec}</td><td>{money}</td>'
+                    f'<td>{when}</td><td>{_esc(ev.action)} · {_esc(ev.activity)}</td></tr>')
+    return ('<table class="events"><caption>events (who gave how much to whom, when)</caption>'
+            '<tr><th>section</th><th>giver → recipients</th><th>money</th><th>date</th><th>act</th></tr>'
+            + "".join(rows) + "</table>")
+
+
 def sentence_at(raw: str, pos: int) -> str:
     a = max(raw.rfind(ch, 0, pos) for ch in "。\n;；") + 1
     ends = [i for i in (raw.find(ch, pos) for ch in "。\n") if i >= 0]
@@ -146,9 +177,10 @@ def render(docs: list[tuple[Document, str]], title: str = "zongjie audit") -> st
             cards.append((STATUS_ORDER[c.status], (
                 f'<div class="check {c.status}" data-status="{c.status}" data-refs="{html.escape(json.dumps(refs))}">'
                 f'<b>{html.escape(c.status)}</b> · {html.escape(c.relation)} · {html.escape(c.scope)} · '
-                f'{_esc(doc.doc_id)}<div class="arith">{_esc(c.derivation)}</div>'
+                f'{_esc(doc.doc_id)}' + (f' · {_esc(c.event_id)}' if c.event_id else "")
+                + f'<div class="arith">{_esc(c.derivation)}</div>'
                 f'<div class="quote">{_esc(sentence_at(raw, c.total.start)[:160])}</div></div>')))
-        body.append(f'<section class="doc"><h2>{_esc(doc.doc_id)}</h2>'
+        body.append(f'<section class="doc"><h2>{_esc(doc.doc_id)}</h2>{_events(doc, raw)}'
                     f'<div class="text">{_render_text(doc, raw)}</div></section>')
     cards.sort(key=lambda x: x[0])
     summary = (f'{totals["inconsistent"]} inconsistent · {totals["unverifiable"]} unverifiable · '
