@@ -169,7 +169,7 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
 
     doc = doc.model_copy(update={"checks": reconcile(doc, raw)})
     doc = events.resolve_years(doc, events.document_date(raw))
-    doc = doc.model_copy(update={"events": events.resolve(doc, events.extract(doc, raw))})
+    doc = doc.model_copy(update={"events": events.resolve(doc, events.extract(doc, raw, nt))})
     doc = events.link_checks(doc)
     if options.redact_persons:
         from .models.redact import redact_persons

@@ -34,6 +34,7 @@ import regex
 
 from . import rules
 from .records import Amount, Count, Date, Document, DocumentDate, Event, FactRef, SpanRef
+from .text.normalize import NormText, normalize
 
 FILE = "event/lexicon"
 _SENTENCE = regex.compile(r"[^。！？!?\n]+[。！？!?]*")
@@ -88,21 +89,62 @@ def _figures_in(figs: list, starts: list[int], a: int, b: int) -> list:
     return figs[bisect_left(starts, a):bisect_left(starts, b)]
 
 
-def extract(doc: Document, raw: str) -> list[Event]:
+class _Fig:
+    """A fact seen in the normalised text (simplified, glosses gone: 幫(bāng)扶
+    reads 帮扶), with the record it stands for."""
+
+    __slots__ = ("start", "end", "fact")
+
+    def __init__(self, start: int, end: int, fact) -> None:
+        self.start, self.end, self.fact = start, end, fact
+
+    def __getattr__(self, name: str):
+        return getattr(self.fact, name)
+
+
+class _Norm:
+    """Original <-> normalised offsets of one document."""
+
+    def __init__(self, nt: NormText) -> None:
+        self.nt = nt
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        s = bisect_left(self.nt.starts, start)
+        e = bisect_left(self.nt.ends, end) + 1
+        return s, max(s, min(e, len(self.nt.text)))
+
+    def orig(self, start: int, end: int) -> tuple[int, int]:
+        return self.nt.to_orig(start, end)[:2]
+
+
+def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
+    """The events of a document. They are read in the normalised text (the verbs
+    and organisation words are simplified: a traditional page writes 發放 and
+    幫(bāng)扶), and every span is given back in original offsets."""
     if doc.status != "ok":
         return []
     lx = _lex()
     verbs, _ = _patterns()
-    figs = sorted((f for f in doc.facts if f.type in ("count", "amount") and f.status == "ok"),
+    if nt is None:
+        nt = normalize(raw)
+    norm = _Norm(nt)
+    text = nt.text
+
+    def view(f) -> _Fig:
+        return _Fig(*norm.span(f.start, f.end), f)
+
+    figs = sorted((view(f) for f in doc.facts if f.type in ("count", "amount") and f.status == "ok"),
                   key=lambda f: f.start)
     if not figs:
         return []
     starts = [f.start for f in figs]
-    dates = sorted((f for f in doc.facts if f.type == "date"), key=lambda f: f.start)
+    dates = sorted((view(f) for f in doc.facts if f.type == "date"), key=lambda f: f.start)
     date_starts = [d.start for d in dates]
     # a headline restates the report (安庆金秋助学活动资助1550人): its figures are not an act
-    boiler = sorted([(b.start, b.end) for b in doc.boilerplate]
-                    + [(x.start, x.end) for x in doc.sections if not _CLAUSE_MARK.search(x.quote)])
+    boiler = sorted([norm.span(b.start, b.end) for b in doc.boilerplate]
+                    + [norm.span(x.start, x.end) for x in doc.sections if not _CLAUSE_MARK.search(x.quote)])
+    orgs = [norm.span(x.start, x.end) for x in doc.entities if x.label == "ORG"]
+    raw_text, raw = raw, text  # from here on the acts are read in the normalised text
     sections = {s.index: s for s in doc.sections}
     events: list[Event] = []
     held_acts: list[_Act] = []  # the act behind each event, by position
@@ -121,7 +163,7 @@ def extract(doc: Document, raw: str) -> list[Event]:
         for act in acts:
             if not (act.counts or act.amounts):
                 continue
-            ev = _event(doc, raw, act, act.sentence[0], e, act.prev, dates, date_starts, sections)
+            ev = _event(orgs, raw, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw_text)
             k = next((j for j, held in enumerate(held_acts) if held is act), None)
             if k is not None:  # an act carried over from the sentence before grew here
                 events[k] = ev
@@ -170,7 +212,8 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
             go_on = current is not None and not pending_counts and (
                 in_breakdown
                 or (current.rated and rated and vm.group() == current.verb)
-                or (summary and current.rated)
+                # its summary, with the same verb (每人发放… 共发放助学金11.8万元)
+                or (summary and current.rated and vm.group() == current.verb)
                 or (same_stretch and not summary and amounts and not counts)
                 # money raised or put in, then the people it reached (投入1500万元,走访慰问3万余户)
                 or (same_stretch and counts and current.amounts and not current.counts
@@ -223,7 +266,7 @@ def _in_spans(spans: list[tuple[int, int]], pos: int) -> bool:
     return k >= 0 and spans[k][0] <= pos < spans[k][1]
 
 
-def _giver(doc: Document, raw: str, a: int, b: int) -> tuple[int, int] | None:
+def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, int] | None:
     """The last organisation named in raw[a:b] as giving: a name ending in an
     organisation word (总工会, 文化宫 …), read back from that word to the first
     character that cannot be part of a name (punctuation, 由, 在, 的 …); else the
@@ -251,9 +294,8 @@ def _giver(doc: Document, raw: str, a: int, b: int) -> tuple[int, int] | None:
         found = (k, end)
     if found is not None:
         return found
-    orgs = [x for x in doc.entities if x.label == "ORG" and a <= x.start and x.end <= b
-            and raw[max(0, x.start - 1):x.start] not in markers]
-    return (orgs[-1].start, orgs[-1].end) if orgs else None
+    inside = [(s, e) for s, e in orgs if a <= s and e <= b and raw[max(0, s - 1):s] not in markers]
+    return inside[-1] if inside else None
 
 
 @functools.lru_cache(maxsize=1)
@@ -268,23 +310,18 @@ def _activity_cue(text: str) -> str | None:
     return table[m.group()] if m else None
 
 
-def _simplified(text: str) -> str:
-    """The giver as a table shows it: simplified, glosses gone (陳(chén)…)."""
-    from .text.normalize import normalize
-
-    return normalize(text).text
-
-
 def _quoted(raw: str, a: int, pos: int) -> bool:
     """Whether ``pos`` stands inside a “…” or 《…》 opened after ``a``."""
     seg = raw[a:pos]
     return seg.count("“") > seg.count("”") or seg.count("《") > seg.count("》")
 
 
-def _event(doc: Document, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, sections) -> Event:
-    g = _giver(doc, raw, s, act.verb_at)
+def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, sections, norm: _Norm,
+           original: str) -> Event:
+    """An act as an Event; ``raw`` is the normalised text, ``original`` the input."""
+    g = _giver(orgs, raw, s, act.verb_at)
     if g is None and prev is not None:
-        g = _giver(doc, raw, prev[0], prev[1])
+        g = _giver(orgs, raw, prev[0], prev[1])
     start = min([act.start] + [f.start for f in act.counts + act.amounts])
     end = max([act.end] + [f.end for f in act.counts + act.amounts])
     while end > start and raw[end - 1] in ",，;；。 \n":
@@ -293,18 +330,22 @@ def _event(doc: Document, raw: str, act: _Act, s: int, e: int, prev, dates, date
     # a date before the act's end, not inside a campaign's name (“2017年金秋助学”);
     # a day beats a bare year
     near = [d for d in in_sentence if d.start < end and not _quoted(raw, s, d.start)]
-    dated = [d for d in near if isinstance(d, Date) and d.month is not None]
+    dated = [d for d in near if d.month is not None]
     date = dated[0] if dated else near[-1] if near else None
     section = act.counts[0].section if act.counts else act.amounts[0].section if act.amounts else None
     sec = sections.get(section)
     activity = _activity_cue(raw[start:end]) or (sec.primary if sec else "other")
+    os_, oe = norm.orig(start, end)
+    gs = norm.orig(*g) if g else None
+
+    def ref(f: _Fig) -> FactRef:
+        return FactRef(start=f.fact.start, end=f.fact.end, fact_id=f.fact.fact_id)
+
     return Event(
-        event_id="", section=section, start=start, end=end, quote=raw[start:end], action=act.verb,
-        giver=SpanRef(start=g[0], end=g[1]) if g else None, giver_text=_simplified(raw[g[0]:g[1]]) if g else None,
-        recipients=[FactRef(start=f.start, end=f.end, fact_id=f.fact_id) for f in act.counts],
-        amounts=[FactRef(start=f.start, end=f.end, fact_id=f.fact_id) for f in act.amounts],
-        date=FactRef(start=date.start, end=date.end, fact_id=date.fact_id) if date else None,
-        activity=activity,
+        event_id="", section=section, start=os_, end=oe, quote=original[os_:oe], action=act.verb,
+        giver=SpanRef(start=gs[0], end=gs[1]) if gs else None, giver_text=raw[g[0]:g[1]] if g else None,
+        recipients=[ref(f) for f in act.counts], amounts=[ref(f) for f in act.amounts],
+        date=ref(date) if date else None, activity=activity,
     )
 
 

@@ -40,7 +40,8 @@ def _lines(path: Path) -> list[dict]:
 
 
 def _invoke(*args: str):
-    return CliRunner().invoke(app, list(args))
+    # wide enough that rich does not fold a table cell across lines
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
 
 
 # -- data safety ----------------------------------------------------------------

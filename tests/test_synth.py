@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pipeline import extract_text
+from pipeline.document import Options
 from pipeline.cli import app
 from pipeline.train.synth import generate
 
@@ -61,6 +62,39 @@ def test_extraction_recovers_the_generated_gold(seed):
             assert c is not None, f"check of the total @{g['total']['start']} not found"
             assert c.status == g["status"]
         assert [s.start for s in doc.sections] == [g["start"] for g in gold if g["type"] == "section"]
+
+
+def _shared(g: dict, ev) -> int:
+    mine = [(r.start, r.end) for r in ev.recipients + ev.amounts]
+    return sum(any(a["start"] < e and s < a["end"] for s, e in mine) for a in g["recipients"] + g["amounts"])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(min_value=0, max_value=10**9))
+def test_extraction_recovers_the_generated_events(seed):
+    """Every act the generator writes (a breakdown of people aided or money put
+    in, a distribution of rates) is an extracted event that holds its facts,
+    with its verb."""
+    for doc_id, text, gold in _pages(seed, n=2):
+        doc = extract_text(text, doc_id, options=Options(ner=False))
+        for g in (g for g in gold if g["type"] == "event"):
+            best = max(doc.events, key=lambda ev: _shared(g, ev), default=None)
+            assert best is not None and _shared(g, best) == len(g["recipients"] + g["amounts"]), g["quote"] \
+                if "quote" in g else g
+            assert best.action == g["action"]
+
+
+def test_generated_events_are_recovered_whole_on_a_corpus():
+    found = exact = total = 0
+    for doc_id, text, gold in generate(60, seed=11):
+        doc = extract_text(text, doc_id, options=Options(ner=False))
+        for g in (g for g in gold if g["type"] == "event"):
+            total += 1
+            best = max(doc.events, key=lambda ev: _shared(g, ev), default=None)
+            n = len(g["recipients"] + g["amounts"])
+            found += best is not None and _shared(g, best) == n
+            exact += best is not None and _shared(g, best) == n and len(best.recipients + best.amounts) == n
+    assert total > 50 and found == total and exact >= 0.9 * total
 
 
 def test_synth_command_writes_texts_and_gold(tmp_path):

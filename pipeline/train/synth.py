@@ -180,6 +180,7 @@ class Writer:
     def __init__(self, rng: random.Random, year: int, page: Page, planted: float) -> None:
         self.rng, self.year, self.page, self.planted = rng, year, page, planted
         self.t = templates()
+        self.activity = "other"  # the label of the section being written (events carry it)
 
     def sentence(self, activity: dict) -> None:
         rng, p = self.rng, self.page
@@ -245,8 +246,11 @@ class Writer:
         self._sum_sentence(lead, _wan(total_v), [(src, _wan(v)) for src, v in zip(srcs, values)])
 
     def _sum_sentence(self, lead: str, total: Piece, parts: list[tuple[str, Piece]]) -> None:
-        """``lead total,其中name1 part1,name2 part2。`` and its sum check."""
+        """``lead total,其中name1 part1,name2 part2。`` and its sum check; when the
+        lead is an act of giving (慰问, 帮扶, 走访, 投入, 筹集), its event too: the
+        breakdown belongs to the act (SCHEMA.md)."""
         p = self.page
+        start = p.n
         p.put(lead)
         total_ann = p.fact(total)
         p.put(",其中")
@@ -256,9 +260,17 @@ class Writer:
                 p.put(",")
             p.put(name)
             anns.append(p.fact(piece))
+        end = p.n
         p.put("。")
         status, stated, computed = self._status([piece for _, piece in parts], total)
         self._check("sum", total_ann, anns, status, stated, computed)
+        found = [(lead.find(v), v) for v in ACT_VERBS if v in lead]
+        verb = min(found)[1] if found else None  # the first verb of the lead: 投入 in 投入帮扶资金
+        if verb is not None:
+            facts = [total_ann] + anns
+            ok = [a for a in facts if a.get("status", "ok") == "ok"]
+            self._event(start, end, verb, [a for a in ok if a["type"] == "count"],
+                        [a for a in ok if a["type"] == "amount"])
 
     def product_sum(self) -> None:
         rng, p = self.rng, self.page
@@ -268,12 +280,13 @@ class Writer:
         total_v = sum(Decimal(n * r) for n, r in zip(ns, rates))
         if rng.random() < self.planted:
             total_v = _planted(rng, total_v / 10000, Decimal("0.1")) * 10000
+        start = p.n
         p.put("共发放助学金")
         tv = total_v / 10000
         total_piece = Piece("amount", f"{_fmt(tv)}万元", dict(AMOUNT_FIELDS, value=_num(total_v)), value=total_v)
         total = p.fact(total_piece)
         p.put(",其中")
-        pairs = []
+        pairs, acts = [], []
         for j, (name, n, r) in enumerate(zip(names, ns, rates)):
             if j:
                 p.put(";")
@@ -282,11 +295,20 @@ class Writer:
             p.put(",每人")
             a = p.fact(Piece("amount", f"{r}元", dict(AMOUNT_FIELDS, value=r, per="人")))
             pairs.append({"count": _ref(c), "rate": _ref(a)})
+            acts.append((c, a))
+        end = p.n
         p.put("。")
+        self._event(start, end, "发放", [c for c, _ in acts], [total] + [a for _, a in acts])
         computed = sum(Decimal(n * r) for n, r in zip(ns, rates))
         status = "consistent" if computed == total_v else "inconsistent"
         p.ann.append({"type": "check", "relation": "product_sum", "total": _ref(total), "parts": pairs,
                       "status": status, "scope": "sentence", "stated": _num(total_v), "computed": _num(computed)})
+
+    def _event(self, start: int, end: int, verb: str, recipients: list[dict], amounts: list[dict]) -> None:
+        # no organisation and no date stand in these sentences: giver and date are null
+        self.page.ann.append({"type": "event", "start": start, "end": end, "action": verb, "giver": None,
+                              "recipients": [_ref(a) for a in recipients], "amounts": [_ref(a) for a in amounts],
+                              "date": None, "activity": self.activity})
 
     def _check(self, relation: str, total: dict, parts: list[dict], status: str, stated, computed) -> None:
         c = {"type": "check", "relation": relation, "total": _ref(total), "parts": [_ref(a) for a in parts],
@@ -294,6 +316,10 @@ class Writer:
         if stated is not None:
             c.update(stated=stated, computed=computed)
         self.page.ann.append(c)
+
+
+# the verbs of the sum sentences' leads that state an act of giving (全年工会经费支出 does not)
+ACT_VERBS = ("慰问", "帮扶", "走访", "投入", "筹集")
 
 
 def _wan(v: Decimal) -> Piece:
@@ -366,6 +392,7 @@ def page(rng: random.Random, planted: float = 0.25) -> tuple[str, list[dict]]:
                 w.sentence(t["activities"][label])
             r = rng.random()
             if label == main and j == 0:
+                w.activity = main
                 (w.count_sum if r < 0.4 else w.money_sum if r < 0.7 else w.product_sum if r < 0.85 else
                  (lambda: None))()
             p.put(rng.choice(FILLERS))
@@ -399,6 +426,9 @@ def traditional_with_pinyin(text: str, ann: list[dict], rng: random.Random, glos
         b = dict(a)
         if "start" in a:
             b["start"], b["end"] = starts[a["start"]], starts[a["end"]]
+        if a["type"] == "event":
+            b["recipients"] = [_move(x, starts) for x in a["recipients"]]
+            b["amounts"] = [_move(x, starts) for x in a["amounts"]]
         if a["type"] == "check":
             b["total"] = _move(a["total"], starts)
             b["parts"] = [{"count": _move(x["count"], starts), "rate": _move(x["rate"], starts)} if "count" in x
