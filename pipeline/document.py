@@ -154,7 +154,7 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     for sp in seg.sections:
         s, e = _line_span(nt, sp.start, sp.end)
         body_end = nt.orig_pos(sp.body_end)
-        labels = activities.label(seg.report_text(nt.text, sp.start, sp.body_end))
+        labels = activities.label(seg.report_text(nt.text, sp.start, sp.body_end), own_title=len(seg.sections) == 1)
         sections.append(Section(index=sp.index, start=s, end=e, quote=raw[s:e], body_end=body_end,
                                 primary=labels[0] if labels else "other", activities=labels or ["other"],
                                 organisations=list(orgs.get(sp.index, ()))))

@@ -31,11 +31,17 @@ def labels() -> list[str]:
     return sorted(set(_lexicon()[1].values()))
 
 
-def label(text: str) -> list[str]:
+def label(text: str, own_title: bool = False) -> list[str]:
+    """Labels of one sub-report, best first. ``own_title``: its first line is a
+    title of its own (a one-report page); the numbered sub-reports of a 范文
+    page share one stem (工会春节送温暖活动总结(2)), which says little of each."""
     pattern, owner, weights, settings = _lexicon()
     min_hits = int(settings.get("min_hits", 2))
     head_len = int(settings.get("head_chars", 200))
     head_weight = float(settings.get("head_weight", 3))
+    title_weight = float(settings.get("title_weight", 0)) if own_title else 0.0
+    title_end = text.find("\n")
+    title_end = len(text) if title_end < 0 else title_end
     hits: Counter[str] = Counter()
     scores: Counter[str] = Counter()
     head_labels = set()
@@ -47,6 +53,8 @@ def label(text: str) -> list[str]:
         if m.start() < head_len:
             head_labels.add(lab)
             w *= 1 + head_weight
+        if m.end() <= title_end:
+            w *= 1 + title_weight
         scores[lab] += w
     labels = sorted((lab for lab in hits if hits[lab] >= min_hits or lab in head_labels),
                     key=lambda k: -scores[k])

@@ -174,7 +174,7 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Heading]:
                     cands.append(Heading(n, s, e, m.group("stem").strip(), spec.id))
                 break
     if not cands:
-        return []
+        return _repeated_headings(text, lines)
     # a page numbers its reports one way: keep each rule's family (a lone match
     # counts only if it is the only family), each an increasing run of numbers;
     # a restart at 1 is the next page of a concatenated file
@@ -192,6 +192,25 @@ def find_headings(text: str, lines: list[tuple[int, int]]) -> list[Heading]:
     if len(out) == 1 and out[0].index > 3:
         return []
     return out
+
+
+def _repeated_headings(text: str, lines: list[tuple[int, int]]) -> list[Heading]:
+    """Reports with one title each written the same way, without numbers
+    (电厂工会春节送温暖活动总结 twice): every line that is such a title and
+    stands two or more times in the page heads a report, in page order."""
+    ends = tuple(rules.load(HEADINGS).lexicons.get("repeated_heading_end", ()))
+    titles = Counter(text[s:e] for s, e in lines
+                     if 4 <= e - s <= 40 and text[s:e].endswith(ends) and not _CLAUSE_MARK.search(text, s, e))
+    repeated = {t for t, n in titles.items() if n >= 2}
+    if not repeated:
+        return []
+    found = [(s, e) for s, e in lines if text[s:e] in repeated]
+    return [Heading(k + 1, s, e, text[s:e], "heading.repeated_title") for k, (s, e) in enumerate(found)]
+
+
+def _sidebars(text: str, lines: list[tuple[int, int]], after: int, before: int) -> list[tuple[int, int]]:
+    marks = set(rules.load(HEADINGS).lexicons.get("sidebar", ()))
+    return [(s, e) for s, e in lines if after < s < before and text[s:e] in marks]
 
 
 @functools.lru_cache(maxsize=1)
@@ -326,6 +345,8 @@ def segment(text: str) -> Segmentation:
         body_start, title, bylines = _masthead(text, lines, first_trailer)
         if body_start < first_trailer:
             heads = [Heading(1, body_start, title, "", "heading.first_line")]
+            heads += [Heading(k + 2, s, e, "", "heading.sidebar")
+                      for k, (s, e) in enumerate(_sidebars(text, lines, title, first_trailer))]
 
     # trailers are in page order and do not overlap: one bisect per question
     t_starts, t_ends = [a for a, _ in trailers], [b for _, b in trailers]
