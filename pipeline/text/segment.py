@@ -205,7 +205,16 @@ def _repeated_headings(text: str, lines: list[tuple[int, int]]) -> list[Heading]
     if not repeated:
         return []
     found = [(s, e) for s, e in lines if text[s:e] in repeated]
-    return [Heading(k + 1, s, e, text[s:e], "heading.repeated_title") for k, (s, e) in enumerate(found)]
+    # a title the page repeats in its chrome (title, 更新时间…, title, text) heads
+    # nothing: each kept one has running text before the next
+    kept = []
+    for k, (s, e) in enumerate(found):
+        nxt = found[k + 1][0] if k + 1 < len(found) else len(text)
+        if any(_is_body(text[a:b]) for a, b in lines if e <= a < nxt):
+            kept.append((s, e))
+    if len(kept) < 2:
+        return []
+    return [Heading(k + 1, s, e, text[s:e], "heading.repeated_title") for k, (s, e) in enumerate(kept)]
 
 
 def _sidebars(text: str, lines: list[tuple[int, int]], after: int, before: int) -> list[tuple[int, int]]:
