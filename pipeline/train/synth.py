@@ -241,7 +241,7 @@ class Writer:
         values = [Decimal(rng.randint(10, 900)) / 10 for _ in srcs]
         total_v = sum(values, Decimal(0))
         if rng.random() < self.planted:
-            total_v = _planted(rng, total_v, Decimal("0.1"))
+            total_v = _planted(rng, total_v, Decimal("0.1"), rounded_parts=len(values))
         lead = rng.choice(["全年共投入帮扶资金", "共筹集送温暖资金", "全年工会经费支出"])
         self._sum_sentence(lead, _wan(total_v), [(src, _wan(v)) for src, v in zip(srcs, values)])
 
@@ -327,13 +327,15 @@ def _wan(v: Decimal) -> Piece:
     return Piece("amount", f"{_fmt(v)}万元", dict(AMOUNT_FIELDS, value=_num(v * 10000)), value=v * 10000)
 
 
-def _planted(rng: random.Random, true: Decimal, step: Decimal) -> Decimal:
+def _planted(rng: random.Random, true: Decimal, step: Decimal, rounded_parts: int = 0) -> Decimal:
     """A wrong total, wrong by more than the rounding its written form allows
-    (a total written 21万元 may round anything from 20.5万 to 21.5万)."""
+    (a total written 21万元 may round anything from 20.5万 to 21.5万), and by
+    more than its parts' own rounding adds (each part written to ``step`` may be
+    off by half a step: the auditor allows for that too)."""
     while True:
         wrong = true + rng.choice([-1, 1]) * rng.randint(1, 30) * step
         half = Decimal(5).scaleb(wrong.normalize().as_tuple().exponent - 1)  # half the last written digit
-        if wrong > 0 and abs(wrong - true) > half:
+        if wrong > 0 and abs(wrong - true) > half + rounded_parts * step / 2:
             return wrong
 
 
