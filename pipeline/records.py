@@ -68,6 +68,9 @@ class Amount(FactBase):
 class Count(FactBase):
     type: Literal["count"] = "count"
     value: int | None = None
+    # a vague count (十几名, 数百名) is a range, value null
+    low: int | None = None
+    high: int | None = None
     approx: Approx = "exact"
     status: FactStatus = "ok"
     unit: str

@@ -21,8 +21,7 @@ OUT_OF_SCOPE_NUMBER = [
     (regex.compile(r"[A-Za-z]{1}\s*$|\sM"), "Latin-letter multipliers other than k/w"),
 ]
 OUT_OF_SCOPE_MONEY = [
-    (regex.compile(r"多|十几"), "jionlp reads 3000多 as the range [3000, 4000]; SCHEMA.md says at_least 3000"),
-    (regex.compile(r"[几幾数]十|数十"), "vague magnitudes (几十万, 数十亿): no value to state, and we do not guess"),
+    (regex.compile(r"多"), "jionlp reads 3000多 as the range [3000, 4000]; SCHEMA.md says at_least 3000"),
 ]
 
 

@@ -66,6 +66,11 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
     elif status == "ok":
         quote = text[c.start:c.end]
         q = parse_quantity(quote[: len(quote) - len(unit)])
+        if q is not None and q.value is None and q.low is not None:
+            # 十几名: a range, no value made up
+            c.fields = {"value": None, "low": int(q.low), "high": int(q.high), "approx": "about",
+                        "status": status, "unit": unit, "subject": subject}
+            return c
         if q is None or q.value is None:
             return None
         if not float(q.value).is_integer():

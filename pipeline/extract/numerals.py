@@ -201,6 +201,26 @@ def _bounded(v: Decimal) -> Decimal | None:
     return v
 
 
+_VAGUE = regex.compile(r"(?:(?P<p>[几幾数數上])(?P<u>[十百千万萬])|(?P<teen>十几|十幾))(?P<big>千万|百万|万|萬|亿|億)?")
+_VAGUE_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8,
+               "千万": 10**7, "百万": 10**6}
+
+
+def parse_vague(text: str) -> tuple[Decimal, Decimal] | None:
+    """(low, high) of a vague magnitude: 几十 / 数十 / 上百 is one to ten of the
+    unit, 十几 is ten to twenty; a 万 or 亿 after scales both (几十万, 数十亿)."""
+    m = _VAGUE.fullmatch(text)
+    if m is None:
+        return None
+    if m.group("teen"):
+        lo, hi = Decimal(10), Decimal(20)
+    else:
+        lo = Decimal(_VAGUE_UNIT[m.group("u")])
+        hi = lo * 10
+    scale = Decimal(_VAGUE_UNIT[m.group("big")]) if m.group("big") else Decimal(1)
+    return lo * scale, hi * scale
+
+
 def parse_number(text: str) -> Num | None:
     """The value of a numeral, Chinese, Arabic or mixed; approximate markers
     (约, 近, 余, 多 …) are read and dropped. None if ``text`` is not a number."""
@@ -265,6 +285,9 @@ def parse_quantity(text: str) -> Quantity | None:
     v = parse_decimal(s)
     if v is not None:
         return Quantity(_clean(v), approx=approx)
+    vague = parse_vague(s)
+    if vague is not None:
+        return Quantity(None, _clean(vague[0]), _clean(vague[1]), "about")
     m = _RANGE.match(s)
     if m:
         a, b = m.group("a"), m.group("b")
@@ -337,8 +360,9 @@ def parse_amount(text: str) -> MoneyValue | None:
 
     Returns None when there is no figure (``"万元"``: a dropped number is never
     read as 10000) or the text is not money. A bare figure in 万/亿 is taken
-    as yuan, as in jionlp. Vague magnitudes (几十万, 数十亿) return None: the
-    schema cannot state them and we do not guess.
+    as yuan, as in jionlp. Vague magnitudes are ranges, as JioNLP reads them:
+    几十万 -> 100000..1000000, 十几 -> 10..20, 上百万 -> 1000000..10000000
+    (approx ``about``; no value is made up).
     """
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
     s = _HAN_INCLUSIVE.sub("", s)
@@ -383,6 +407,9 @@ def parse_amount(text: str) -> MoneyValue | None:
         currency = "CNY"
     s = _YUAN_BEFORE_RANGE.sub("", s)
     s = _LONG_DASH.sub("-", s)
+    vague = parse_vague(s)
+    if vague is not None:
+        return MoneyValue(None, _clean(vague[0]), _clean(vague[1]), "about", currency)
     m = _ADJACENT.match(s)
     if m and "一二三四五六七八九".index(m.group("b")) > "一二三四五六七八九".index(m.group("a")):
         unit = m.group("u")
