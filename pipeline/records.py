@@ -150,6 +150,8 @@ class Check(Record):
     parts: list[SpanRef] | list[ProductPart]
     stated: Number | None = None
     computed: Number | None = None
+    # a rate given as a range bounds the computed total: computed .. computed_high
+    computed_high: Number | None = None
     difference: Number | None = None
     tolerance: Number = 0
     derivation: str

@@ -43,6 +43,9 @@ _PARAGRAPH = regex.compile(r"[^\n]+")
 _GLOSS = regex.compile(r"\(.*?\)")
 _WAN_PRECISION = regex.compile(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])")
 _LIST_SEP = regex.compile(r"[,，、]")
+# a line break inside a figure's sentence (…每人\n1000\n元至\n3000\n元): next to a digit,
+# after no sentence or list punctuation
+_SOFT_BREAK = regex.compile(r"(?:(?<=\d)\n(?=[^\n\s])|(?<=[^\n。！？;；:：|])\n(?=\d))")
 # 600元和米面油票: goods given beside a figure, without one of their own
 _GOODS_AFTER = regex.compile(r"[和及与][\p{Han}]{2,6}(?![\d\p{Han}]*?\d)")
 
@@ -80,8 +83,10 @@ class Span(NamedTuple):
 
 def _sentences(raw: str) -> list[Span]:
     # ASCII ? and ! are left out: in these pages they are lost characters of a
-    # mojibake (三本3人,?2人), not sentence ends
-    return [Span(*m.span()) for m in _SENTENCE.finditer(raw)]
+    # mojibake (三本3人,?2人), not sentence ends. A line break inside a sentence
+    # broken at every figure (分别对\n303\n名…) is a space, not an end: the text is
+    # read with those breaks blanked (same length, so offsets hold)
+    return [Span(*m.span()) for m in _SENTENCE.finditer(_SOFT_BREAK.sub(" ", raw))]
 
 
 def _clauses(raw: str) -> list[Span]:
@@ -171,6 +176,31 @@ def make_product_sum(total: Fig, pairs: list[tuple[Fig, Fig]], scope: str, doc_i
     stated = total.value if _known(total) else None
     parts = [ProductPart(count=_ref(c), rate=_ref(r)) for c, r in pairs]
     return _check("product_sum", total, parts, scope, status, stated, computed, tol, terms, doc_id)
+
+
+def make_range_product(total: Fig, counts: list[Fig], rate: Fig, scope: str, doc_id: str) -> Check:
+    """total against Σ counts × a rate given as a range: the range bounds the
+    computed total (SCHEMA.md: ``computed``, ``computed_high``); outside the
+    bounds is inconsistent, inside unverifiable."""
+    n = sum((_num(c.value) for c in counts), Decimal(0))
+    lo, hi = n * _num(rate.low), n * _num(rate.high)
+    tol = _tolerance(total)
+    stated = _num(total.value) if _known(total) else None
+    if stated is None:
+        status = "unverifiable"
+    elif stated < lo - tol or stated > hi + tol:
+        status = "inconsistent"
+    else:
+        status = "unverifiable"
+    terms = " + ".join(_fmt(c.value) for c in counts) + f" × [{_fmt(rate.low)}, {_fmt(rate.high)}]"
+    parts = [ProductPart(count=_ref(c), rate=_ref(rate)) for c in counts]
+    c = _check("product_sum", total, parts, scope, status, total.value if stated is not None else None, lo, tol,
+               terms, doc_id)
+    high = int(hi) if hi == hi.to_integral_value() else float(hi)
+    shown = f"[{_fmt(lo)}, {_fmt(hi)}]"
+    derivation = (f"{terms} = {shown} ∌ {_fmt(total.value)}" if status == "inconsistent"
+                  else f"{terms} = {shown} vs {total.quote} ?")
+    return c.model_copy(update={"computed_high": high, "derivation": derivation})
 
 
 def _check(relation, total, parts, scope, status, stated, computed, tol, terms, doc_id) -> Check:
@@ -418,6 +448,20 @@ def _implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, do
                     break
                 if acc > stated:
                     break
+        if f.type == "amount" and f.start not in stated_totals and any(
+                w in _LIST_SEP.split(lead)[-1] for w in tuple(lex["total_after"]) + ("累计",)):
+            # 分别对303名…、259名…以及188名…给予了每人1000元至3000元不等的助学金,累计发放94.3元:
+            # counts sharing one rate given as a range bound the total
+            same = figs[between(fstarts, sents[si].start, f.start)]
+            ranged = [r for r in same if r.type == "amount" and r.per and r.value is None
+                      and r.low is not None and r.status == "ok"]
+            if len(ranged) == 1:
+                r = ranged[0]
+                want = {"人": ("person",), "户": ("household",)}.get(r.per, ())
+                counts = [c for c in same if c.type == "count" and _known(c) and c.start < r.start
+                          and unit_class(c) in want]
+                if counts:
+                    add(make_range_product(f, counts, r, "sentence", doc_id), counts + [r])
         if f.type == "amount" and f.start not in stated_totals:
             # one count and its rate in the total's sentence: total = count × rate
             same = figs[between(fstarts, sents[si].start, sents[si].end)]

@@ -59,6 +59,7 @@ _CHROME_LINE = regex.compile(
     r"|(?:作者|小编|关键词|来源|相关附件)\s*[:：].{0,30}|字体\s*[:：].{0,20}|页\s*[:：]\s*\[\d+\].*"
     r"|查看完整版本\s*[:：].*|[(（]原标题\s*[:：][^)）]{1,60}[)）]"
     r"|(?:https?:)?//\S+?\d{4}-\d{2}-\d{2}\s*\d{2}:\d{2}(?::\d{2})?\s*来源\s*[:：].{0,20})$")
+_FIGURE_LINE = regex.compile(r"^\s*[\d.]+\s*$|\d\s*(?:名|人|户|位|家|元|万元|亿元)")
 # a site's tag glued before the first sentence of a page: [邯郸新闻]
 _SITE_TAG = regex.compile(r"\[[\p{Han}]{2,8}\]")
 
@@ -300,6 +301,12 @@ def _masthead(text: str, lines: list[tuple[int, int]], first_trailer: int
                 return s, min(e, s + 60), []
         return first_trailer, first_trailer, []
     head = window[:body]
+    # no title stands after the text has begun: a bare number line or a line with a
+    # figure and its unit (a page broken at every figure: 分别对\n60\n名…) is text,
+    # so lines after it are not the title and nothing from it on is preamble
+    first_fig = next((k for k, (s, e) in enumerate(head) if _FIGURE_LINE.search(text[s:e])), None)
+    if first_fig is not None:
+        head = head[:first_fig + 1]
     meta = [k for k, (s, e) in enumerate(head) if _is_meta(text[s:e])]
     cands = [k for k, (s, e) in enumerate(head)
              if k not in meta and not _line_boiler(text[s:e]) and _han(text[s:e]) >= _TITLE_MIN_HAN]
