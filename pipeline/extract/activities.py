@@ -58,6 +58,12 @@ def label(text: str, own_title: bool = False) -> list[str]:
         scores[lab] += w
     labels = sorted((lab for lab in hits if hits[lab] >= min_hits or lab in head_labels),
                     key=lambda k: -scores[k])
+    if own_title and labels:
+        # a news report is about one act or campaign: another label counts only
+        # where it carries a good part of the main one's weight (帮扶 in a report on
+        # 金秋助学 is the means, not a second activity)
+        share = float(settings.get("single_report_share", 0))
+        labels = [labels[0]] + [lab for lab in labels[1:] if scores[lab] >= share * scores[labels[0]]]
     if labels and scores[labels[0]] < float(settings.get("other_below", 0)):
         labels.insert(0, "other")
     return labels
