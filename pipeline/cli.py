@@ -56,7 +56,8 @@ class _Tally:
         t = Table(title="zongjie extract", show_lines=False)
         for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks",
                     "events"):
-            t.add_column(col, justify="left" if col in ("document", "status") else "right", overflow="fold")
+            t.add_column(col, justify="left" if col in ("document", "status") else "right", overflow="fold",
+                         min_width=24 if col == "document" else None)
         for r in self.rows:
             t.add_row(*r)
         con.print(t)
@@ -329,7 +330,8 @@ def audit(
     """Check stated totals against their parts. Exit 1 if any check is
     inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
     from .audit.report import render, sentence_at
-    from .text.reading import DecodeError, decode_bytes
+    from .document import input_text
+    from .text.reading import DecodeError
 
     if html_out is not None:
         check_target(html_out, "--html", "file")
@@ -351,7 +353,7 @@ def audit(
                 raw = ""
                 if doc.status == "ok":
                     try:  # the text the offsets point into, read again here for the sentences shown
-                        raw = decode_bytes(inp.read()).text
+                        raw = input_text(inp.read(), inp.fmt)[0]
                     except (OSError, ValueError, DecodeError) as e:
                         doc = doc.model_copy(update={"status": "error", "error": str(e)})
                 if doc.status != "ok":
@@ -393,6 +395,23 @@ def audit(
         err.print(f"report -> {escape(str(html_out))}")
     err.print(f"{len(rendered)} documents, {inconsistent} inconsistent checks, {unusable} unusable inputs")
     raise typer.Exit(2 if unusable else 1 if inconsistent else 0)
+
+
+@app.command()
+def text(
+    path: Path = typer.Argument(..., help="one input file (.txt, .html, .docx, .pdf, .rtf, .doc, .wps)"),
+) -> None:
+    """Print the text zongjie reads from a file: what every offset of its records
+    points into (for a .docx or .pdf, the text its reader extracted)."""
+    from .document import fmt_of, input_text
+    from .text.reading import DecodeError
+
+    try:
+        body = input_text(path.read_bytes(), fmt_of(path.name))[0]
+    except (OSError, DecodeError) as e:
+        err.print(f"[red]{escape(str(path))}:[/] {escape(str(e))}")
+        raise typer.Exit(2) from None
+    sys.stdout.write(body)
 
 
 def _register_plugins() -> None:

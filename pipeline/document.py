@@ -178,6 +178,12 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     return doc
 
 
+@dataclass(frozen=True)
+class _Decoded:
+    text: str
+    encoding: str | None
+
+
 def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Document:
     return Document(doc_id=doc_id, status="error", error=reason, encoding=encoding)
 
@@ -187,16 +193,33 @@ def skipped_document(doc_id: str, reason: str) -> Document:
     return Document(doc_id=doc_id, status="skipped", error=reason)
 
 
-def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options = DEFAULT_OPTIONS) -> Document:
+def input_text(data: bytes, fmt: str = "text") -> tuple[str, str | None, str | None, str | None]:
+    """(text, encoding, reader, reader_version) of an input's bytes: decoded text,
+    or the text a document reader extracts (``fmt``: docx, pdf, rtf, doc, wps).
+    Raises DecodeError."""
     from .text.reading import decode_bytes
 
-    try:
+    if fmt in ("text", "html"):
         dec = decode_bytes(data)
+        return dec.text, dec.encoding, None, None
+    from .text.formats import read
+
+    text, reader, version = read(data, fmt)
+    return text, None, reader, version
+
+
+def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options = DEFAULT_OPTIONS,
+                  fmt: str | None = None) -> Document:
+    fmt = fmt or ("html" if html else "text")
+    try:
+        text, encoding, reader, version = input_text(data, fmt)
     except DecodeError as e:
         return error_document(doc_id, str(e))
+    dec = _Decoded(text, encoding)
     try:
         with time_budget(options.time_limit):
-            return process_text(doc_id, dec.text, dec.encoding, html=html, options=options)
+            doc = process_text(doc_id, dec.text, dec.encoding, html=fmt == "html", options=options)
+            return doc if reader is None else doc.model_copy(update={"reader": reader, "reader_version": version})
     except TimeLimitExceeded as e:
         return error_document(doc_id, str(e), dec.encoding)
     except Exception as e:  # one bad document must not stop a batch
@@ -219,15 +242,29 @@ def extract_text(text: str, doc_id: str = "text", options: Options = DEFAULT_OPT
     return process_text(doc_id, text, options=options)
 
 
+def fmt_of(name: str) -> str:
+    """How an input is read, by its suffix: text, html, or a document format."""
+    from .text.formats import FORMATS
+
+    suffix = Path(name).suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "html"
+    return suffix[1:] if suffix in FORMATS else "text"
+
+
 def extract_file(path: str | Path, doc_id: str | None = None, options: Options = DEFAULT_OPTIONS) -> Document:
-    """Extract every fact of one file; ``.html``/``.htm`` is read as HTML, as the CLI reads it."""
+    """Extract every fact of one file as the CLI reads it: ``.html``/``.htm`` as
+    HTML, ``.docx``/``.pdf``/``.rtf``/``.doc``/``.wps`` through their readers."""
     p = Path(path)
-    try:
-        dec = read_file(p)
-    except DecodeError as e:
-        return error_document(doc_id or doc_id_for(p, None), str(e))
-    return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding,
-                        html=p.suffix.lower() in (".html", ".htm"), options=options)
+    fmt = fmt_of(p.name)
+    if fmt in ("text", "html"):
+        try:
+            dec = read_file(p)
+        except DecodeError as e:
+            return error_document(doc_id or doc_id_for(p, None), str(e))
+        return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding, html=fmt == "html",
+                            options=options)
+    return process_bytes(doc_id or doc_id_for(p, None), p.read_bytes(), options=options, fmt=fmt)
 
 
 def content_hash(data: bytes) -> str:

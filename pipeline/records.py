@@ -211,6 +211,9 @@ class Document(Record):
     status: Literal["ok", "error", "skipped"] = "ok"
     error: str | None = None
     encoding: str | None = None
+    # for .docx/.pdf/.rtf/.doc/.wps: the reader whose text the offsets point into
+    reader: str | None = None
+    reader_version: str | None = None
     # first 16 hex digits of the SHA-256 of the input's bytes: what --resume keys on
     sha256: str | None = None
     length: int = 0

@@ -193,8 +193,8 @@ def test_every_input_has_a_record_with_a_reason(tmp_path: Path) -> None:
     d = tmp_path / "in"
     (d / "sub").mkdir(parents=True)
     (d / "good.txt").write_text(REPORT, encoding="utf-8")
-    for name in ("a.doc", "b.docx", "c.pdf", "d.rtf", "e.wps", "notes.md"):
-        (d / name).write_bytes(b"{\\rtf1 not read}")
+    for name in ("a.doc", "b.docx", "c.pdf", "d.rtf", "e.wps", "notes.md", "f.xlsx"):
+        (d / name).write_bytes(b"{\\rtf1 not what its name says}")
     (d / "fake.zip").write_bytes(b"this is not a zip")
     with zipfile.ZipFile(d / "outer.zip", "w") as zf:
         zf.writestr("inner.zip", b"PK")
@@ -208,14 +208,17 @@ def test_every_input_has_a_record_with_a_reason(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     docs = {x["doc_id"]: x for x in _lines(out)}
     assert docs["good"]["status"] == "ok" and docs["outer/ok"]["status"] == "ok"
-    for k in ("a.doc", "b.docx", "c.pdf", "d.rtf", "e.wps", "notes.md", "outer/inner.zip", "outer/scan.pdf",
-              "linked"):
+    for k in ("notes.md", "f.xlsx", "outer/inner.zip", "linked"):
         assert docs[k]["status"] == "skipped" and docs[k]["error"], k
+    # formats zongjie reads: a file that is not what its name says is an error record with the reason
+    for k in ("a.doc", "b.docx", "c.pdf", "e.wps", "outer/scan.pdf"):
+        assert docs[k]["status"] == "error" and docs[k]["error"], k
+    assert docs["d.rtf"]["status"] == "ok" and docs["d.rtf"]["reader"] == "striprtf"
     assert docs["fake"]["status"] == "error" and "zip" in docs["fake"]["error"]
     assert docs["loop1"]["status"] == "error" and docs["loop2"]["status"] == "error"
     assert "skipped" in r.output and f"{len(docs)} documents" in r.output
     # a file named alone of a type zongjie does not read: a record, not 0 facts "ok"
-    r = _invoke("extract", str(d / "d.rtf"), "--no-ner", "-o", str(out))
+    r = _invoke("extract", str(d / "f.xlsx"), "--no-ner", "-o", str(out))
     assert _lines(out)[0]["status"] == "skipped"
 
 

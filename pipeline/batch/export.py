@@ -33,7 +33,8 @@ def _schemas():
         "documents": pa.schema([("doc_id", s), ("status", s), ("error", s), ("encoding", s), ("sha256", s), ("length", i),
                                 ("n_facts", i), ("n_checks", i), ("n_placeholders", i), ("n_sections", i),
                                 ("n_entities", i), ("n_events", i), ("redacted", b),
-                                ("date_year", i), ("date_month", i), ("date_day", i), ("date_source", s)]),
+                                ("date_year", i), ("date_month", i), ("date_day", i), ("date_source", s),
+                                ("reader", s), ("reader_version", s)]),
         "sections": pa.schema([("doc_id", s), ("index", i), ("start", i), ("end", i), ("quote", s),
                                ("body_end", i), ("primary", s), ("activities", pa.list_(s)),
                                ("organisations", pa.list_(s))]),
@@ -72,7 +73,8 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
                                  "date_year": d.date.year if d.date else None,
                                  "date_month": d.date.month if d.date else None,
                                  "date_day": d.date.day if d.date else None,
-                                 "date_source": d.date.source if d.date else None})
+                                 "date_source": d.date.source if d.date else None,
+                                 "reader": d.reader, "reader_version": d.reader_version})
         for sec in d.sections:
             out["sections"].append({"doc_id": d.doc_id, **sec.model_dump(include={
                 "index", "start", "end", "quote", "body_end", "primary", "activities", "organisations"})})

@@ -29,13 +29,14 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from ..document import strip_txt
+from ..document import fmt_of, strip_txt
 
-SUFFIXES = (".txt", ".html", ".htm")
-# report formats of union archives that this version does not read (yet): a
-# record says so instead of the file vanishing from the run
-UNREAD_FORMATS = {".doc": "Word", ".docx": "Word", ".wps": "WPS", ".pdf": "PDF", ".rtf": "RTF",
-                  ".odt": "OpenDocument", ".xls": "Excel", ".xlsx": "Excel", ".et": "WPS spreadsheet"}
+# .docx .pdf .rtf .doc .wps are read through their readers (pipeline/text/formats.py)
+SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf", ".rtf", ".doc", ".wps")
+# formats of union archives that this version does not read: a record says so
+# instead of the file vanishing from the run
+UNREAD_FORMATS = {".odt": "OpenDocument", ".xls": "Excel", ".xlsx": "Excel", ".et": "WPS spreadsheet",
+                  ".ppt": "PowerPoint", ".pptx": "PowerPoint"}
 # a zip member larger than this (inflated) is refused: a 2 MB zip can hold a 1 GB "report"
 MAX_MEMBER = int(os.environ.get("ZONGJIE_MAX_MEMBER", 64 * 1024 * 1024))
 
@@ -47,6 +48,7 @@ class Input:
     read: Callable[[], bytes]
     is_html: bool = False
     skip: str | None = None        # why this input is not read (a ``skipped`` record)
+    fmt: str = "text"              # text, html, or a document format (docx, pdf, rtf, doc, wps)
 
 
 def _read_path(path: str) -> bytes:
@@ -66,7 +68,8 @@ def _unsupported(suffix: str, where: str) -> str | None:
         return f"{UNREAD_FORMATS[suffix]} files ({suffix}) are not read by this version of zongjie"
     if suffix == ".zip" and where == "zip":
         return "a zip inside a zip is not opened"
-    return f"not a report zongjie reads ({suffix or 'no suffix'}; it reads .txt, .html, .htm and .zip)"
+    return (f"not a report zongjie reads ({suffix or 'no suffix'}; it reads .txt, .html, .htm, .docx, .pdf, "
+            ".rtf, .doc, .wps and .zip)")
 
 
 def _doc_id(path: str, root: str | None) -> str:
@@ -78,7 +81,8 @@ def _file_input(path: str, root: str | None) -> Input:
     # the reader holds the path as a string, not a Path with its cached parts:
     # inputs are pickled to the workers, and the lighter the better
     suffix = os.path.splitext(path)[1].lower()
-    return Input(_doc_id(path, root), path, partial(_read_path, path), suffix in (".html", ".htm"))
+    return Input(_doc_id(path, root), path, partial(_read_path, path), suffix in (".html", ".htm"),
+                 fmt=fmt_of(path))
 
 
 def _walk(folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
@@ -150,7 +154,7 @@ def _zip_inputs(path: str, root: str | None) -> Iterator[Input]:
         if why:
             yield Input(doc_id, where, partial(_fail, why), skip=why)
             continue
-        yield Input(doc_id, where, partial(_read_member, path, name), suffix in (".html", ".htm"))
+        yield Input(doc_id, where, partial(_read_member, path, name), suffix in (".html", ".htm"), fmt=fmt_of(name))
 
 
 def _folder_inputs(folder: Path) -> Iterator[Input]:

@@ -34,12 +34,13 @@ def process_input(inp: Input, options: Options = DEFAULT_OPTIONS) -> Document:
         data = inp.read()
     except Exception as e:  # unreadable input: its own error record, the run goes on
         return error_document(inp.doc_id, f"cannot read {inp.name}: {e}")
-    return process_data(inp.doc_id, data, inp.is_html, options)
+    return process_data(inp.doc_id, data, inp.is_html, options, inp.fmt)
 
 
-def process_data(doc_id: str, data: bytes, is_html: bool = False, options: Options = DEFAULT_OPTIONS) -> Document:
+def process_data(doc_id: str, data: bytes, is_html: bool = False, options: Options = DEFAULT_OPTIONS,
+                 fmt: str | None = None) -> Document:
     """The per-document function every executor runs (loop, process pool, Dask)."""
-    doc = process_bytes(doc_id, data, html=is_html, options=options)
+    doc = process_bytes(doc_id, data, html=is_html, options=options, fmt=fmt)
     return doc.model_copy(update={"sha256": content_hash(data)})
 
 
@@ -64,6 +65,7 @@ class _Shipped:
     is_html: bool
     error: str | None = None
     skip: str | None = None
+    fmt: str = "text"
 
 
 def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | None, options: Options) -> list[Any]:
@@ -71,7 +73,7 @@ def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | Non
     for s in chunk:
         doc = (skipped_document(s.doc_id, s.skip) if s.skip is not None
                else error_document(s.doc_id, s.error or "unreadable") if s.data is None
-               else process_data(s.doc_id, s.data, s.is_html, options))
+               else process_data(s.doc_id, s.data, s.is_html, options, s.fmt))
         out.append(finish(doc) if finish is not None else doc)
     return out
 
@@ -242,7 +244,7 @@ def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk
                     shipped.append(_Shipped(inp.doc_id, inp.name, None, inp.is_html, skip=inp.skip))
                     continue
                 try:
-                    shipped.append(_Shipped(inp.doc_id, inp.name, inp.read(), inp.is_html))
+                    shipped.append(_Shipped(inp.doc_id, inp.name, inp.read(), inp.is_html, fmt=inp.fmt))
                 except Exception as e:
                     shipped.append(_Shipped(inp.doc_id, inp.name, None, inp.is_html, f"cannot read {inp.name}: {e}"))
             return client.submit(_work_shipped, shipped, finish, options, pure=False)
