@@ -215,6 +215,10 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
                 # its summary, with the same verb (每人发放… 共发放助学金11.8万元)
                 or (summary and current.rated and vm.group() == current.verb)
                 or (same_stretch and not summary and amounts and not counts)
+                # a summary that gives the money of an act that has only its recipients
+                # (针对775名特困职工开展生活救助,共发放补助款40.7万元)
+                or (same_stretch and summary and amounts and not counts and current.counts
+                    and not current.amounts)
                 # money raised or put in, then the people it reached (投入1500万元,走访慰问3万余户)
                 or (same_stretch and counts and current.amounts and not current.counts
                     and not current.rated and (rated or not amounts)))
