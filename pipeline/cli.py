@@ -207,7 +207,7 @@ def extract(
     or a Parquet/CSV dataset of seven tables (documents, sections, facts, checks,
     placeholders, entities, events), written in committed batches (see --resume)."""
     from .batch.dataset import DatasetWriter, NotADataset, stored_run
-    from .batch.export import prepare
+    from .batch.export import prepare, prepare_json
 
     if fmt not in ("jsonl", "parquet", "csv"):
         raise typer.BadParameter("--format must be jsonl, parquet or csv")
@@ -268,7 +268,9 @@ def extract(
                       TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
                       disable=not err.is_terminal) as prog:
             task = prog.add_task("extract", total=n_inputs - len(done), rate="")
-            for inp, doc in run(todo, n_workers, dask=dask, finish=prepare, options=options):
+            # JSONL alone needs no table rows (and no pyarrow in any worker)
+            finish = prepare_json if fmt == "jsonl" and duckdb_out is None else prepare
+            for inp, doc in run(todo, n_workers, dask=dask, finish=finish, options=options):
                 writer.add(doc, resume_key(inp.doc_id, options))
                 ndocs += 1
                 nchars += doc.length

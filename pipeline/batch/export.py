@@ -122,12 +122,18 @@ class Prepared:
     flagged: tuple[tuple[str, int, str], ...]      # amounts not "ok": quote, start, status
 
 
-def prepare(doc: Document) -> Prepared:
+def prepare(doc: Document, with_rows: bool = True) -> Prepared:
     kinds = Counter(f.type for f in doc.facts)
-    return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json(), rows([doc]),
+    return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json(),
+                    rows([doc]) if with_rows else {},
                     (len(doc.sections), kinds["amount"], kinds["count"], kinds["date"], len(doc.placeholders),
                      len(doc.checks), len(doc.events)),
                     tuple((f.quote, f.start, f.status) for f in doc.facts if f.type == "amount" and f.status != "ok"))
+
+
+def prepare_json(doc: Document) -> Prepared:
+    """``prepare`` for JSONL output alone: no table rows, so pyarrow is never imported."""
+    return prepare(doc, with_rows=False)
 
 
 def to_frames(documents: Iterable[Document]):
