@@ -58,6 +58,8 @@ def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
 
 # after 工会组织, these make 组织 a verb (组织职工…) rather than part of the name
 _ORGANISES = ("职工", "员工", "干部", "会员", "人员", "志愿者", "党员", "开展", "参加", "动员", "发动")
+_GIVER_WINDOW = 400
+_MAX_DATES = 16
 _NAME_CHAR = regex.compile(r"[\p{Han}、]")
 _MAX_NAME = 14
 
@@ -148,6 +150,7 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
     sections = {s.index: s for s in doc.sections}
     events: list[Event] = []
     held_acts: list[_Act] = []  # the act behind each event, by position
+    slot: dict[int, int] = {}   # id of a held act -> its event's position
     prev_sentence: tuple[int, int] | None = None
     last_act: _Act | None = None
     for m in _SENTENCE.finditer(raw):
@@ -164,11 +167,12 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
             if not (act.counts or act.amounts):
                 continue
             ev = _event(orgs, raw, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw_text)
-            k = next((j for j, held in enumerate(held_acts) if held is act), None)
+            k = slot.get(id(act))
             if k is not None:  # an act carried over from the sentence before grew here
                 events[k] = ev
             else:
-                held_acts.append(act)
+                held_acts.append(act)  # held, so that its id is never reused
+                slot[id(act)] = len(events)
                 events.append(ev)
         last_act = acts[-1] if acts else None
         prev_sentence = (s, e)
@@ -323,9 +327,11 @@ def _quoted(raw: str, a: int, pos: int) -> bool:
 def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, sections, norm: _Norm,
            original: str) -> Event:
     """An act as an Event; ``raw`` is the normalised text, ``original`` the input."""
-    g = _giver(orgs, raw, s, act.verb_at)
+    # the giver is named near its act: the window is bounded so that a sentence of
+    # thousands of acts (a 3 MB line) costs linear time
+    g = _giver(orgs, raw, max(s, act.verb_at - _GIVER_WINDOW), act.verb_at)
     if g is None and prev is not None:
-        g = _giver(orgs, raw, prev[0], prev[1])
+        g = _giver(orgs, raw, max(prev[0], prev[1] - _GIVER_WINDOW), prev[1])
     start = min([act.start] + [f.start for f in act.counts + act.amounts])
     end = max([act.end] + [f.end for f in act.counts + act.amounts])
     while end > start and raw[end - 1] in ",，;；。 \n":
@@ -333,7 +339,8 @@ def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, 
     in_sentence = dates[bisect_left(date_starts, s):bisect_left(date_starts, e)]
     # a date before the act's end, not inside a campaign's name (“2017年金秋助学”);
     # a day beats a bare year
-    near = [d for d in in_sentence if d.start < end and not _quoted(raw, s, d.start)]
+    near = [d for d in in_sentence[:_MAX_DATES] if d.start < end
+            and not _quoted(raw, max(s, d.start - _GIVER_WINDOW), d.start)]
     dated = [d for d in near if d.month is not None]
     date = dated[0] if dated else near[-1] if near else None
     section = act.counts[0].section if act.counts else act.amounts[0].section if act.amounts else None

@@ -56,6 +56,8 @@ FILE = "check/markers"
 # breakdown: long enumerations (30+ parts after 其中) fit, a 3 MB line of
 # figures does not make the index quadratic
 MAX_STRETCH = 64
+# stretches indexed per document at most (a 3 MB line of figures stays bounded)
+MAX_INDEXED = 200_000
 # near misses tried per total, rates tried before a total: bounds, not tuning
 MAX_NEAR = 32
 MAX_RATES = 64
@@ -629,8 +631,12 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     # the walk was quadratic (a 76k-character report took 81 s).
     val = {f.start: _num(f.value) for f in figs if _known(f)}
     sums: dict[tuple, list[tuple[list[Fig], Decimal]]] = {}
+    budget = MAX_INDEXED
     for run in runs:
         cls = unit_class(run[0])
+        if budget <= 0:
+            break  # a page of thousands of figures: the pairing is bounded, not complete
+        budget -= len(run) * min(len(run), MAX_STRETCH)
         for i in range(len(run)):
             acc = Decimal(0)
             peak = None  # the walk stopped as soon as a partial sum passed the total

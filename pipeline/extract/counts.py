@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 
+import regex
+
 from .. import rules
 from .numerals import parse_quantity
 from .base import Candidate, approx_after, clause_before, run
@@ -28,6 +30,8 @@ def _needs() -> dict[str, list[str]]:
 
 
 _ROUND = {"百": 100, "千": 1000, "万": 10000}
+# a count that ends right before this one (102名112人次), or one comma before it
+_PREV_COUNT = regex.compile(r"(?P<fig>\d+(?P<unit>名|人|户|位))[,，]?$")
 
 
 def resolve(text: str, c: Candidate) -> Candidate | None:
@@ -41,6 +45,13 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         if any(before.endswith(w) for w in lx["rhetoric_one_before"]) or before[-1:] in lx["word_before_one"]:
             return None
     subject = subject_of(text, c.start, c.end)
+    prev = _PREV_COUNT.search(text[max(0, c.start - 12):c.start])
+    if prev is not None and (not subject or unit == "人次"):
+        # 住院职工102名112人次, 新增参保职工1000人,2481人次: a count right after
+        # another counts the same people (here their visits): it takes their subject
+        p_end = c.start - (len(text[max(0, c.start - 12):c.start]) - prev.end("unit"))
+        p_start = p_end - len(prev.group("fig"))
+        subject = subject_of(text, p_start, p_end) or subject
     if num == "一" and not subject and not before.endswith(("对", "向", "为", "给")):
         # 打造一支更加务实的队伍: 一 + classifier as an article, nothing counted;
         # but 对一名患病职工 names who is aided

@@ -111,6 +111,9 @@ def _relative_before(text: str) -> str:
 _RELATIVE_AFTER = regex.compile(r"[\p{Han}]{1,8}的[\p{Han}]{0,8}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|者|户)")
 
 
+_MARKED_AFTER = regex.compile(r"[\p{Han}]{1,10}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|户)")
+
+
 def subject_of(text: str, start: int, end: int) -> str | None:
     clause = clause_after(text, end, 16)
     after = _phrase_after(clause)
@@ -119,6 +122,11 @@ def subject_of(text: str, start: int, end: int) -> str | None:
     m = _RELATIVE_AFTER.match(clause)
     if m:
         return m.group()
+    if text[max(0, start - 1):start] in ("对", "向", "为", "给"):
+        # 对三名患尿毒症困难职工: after 对 the phrase up to the clause's end names them
+        m = _MARKED_AFTER.match(clause)
+        if m:
+            return m.group()
     before = _phrase_before(clause_before(text, start, 24))
     if len(before) >= 2:
         return before
