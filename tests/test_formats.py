@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from pipeline import extract_file
 from pipeline.cli import app
 from pipeline.document import Options
+from pipeline.train.sample_docs import write_docx, write_pdf, write_rtf
 
 NO = Options(ner=False)
 LINES = ["区总工会2023年春节送温暖工作总结",
@@ -36,18 +37,8 @@ def twin(tmp_path: Path) -> Path:
 
 
 def test_docx_paragraphs_and_table_rows(tmp_path: Path, twin: Path) -> None:
-    from docx import Document
-
-    d = Document()
-    for line in LINES:
-        d.add_paragraph(line)
-    t = d.add_table(rows=len(TABLE), cols=2)
-    for r, row in enumerate(TABLE):
-        for c, cell in enumerate(row):
-            t.cell(r, c).text = cell
-    d.sections[0].footer.paragraphs[0].text = "第1页"
     path = tmp_path / "r.docx"
-    d.save(path)
+    write_docx(path, LINES, TABLE, footer="第1页")
     doc = extract_file(path, options=NO)
     assert doc.status == "ok" and doc.reader == "python-docx" and doc.reader_version
     # the table is rows of cells: its unit stands in the header, as in a plain-text table
@@ -59,20 +50,8 @@ def test_docx_paragraphs_and_table_rows(tmp_path: Path, twin: Path) -> None:
 
 
 def test_pdf_text_layer(tmp_path: Path, twin: Path) -> None:
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     path = tmp_path / "r.pdf"
-    c = canvas.Canvas(str(path), pagesize=A4)
-    c.setFont("STSong-Light", 10)
-    y = 800
-    for line in LINES:
-        c.drawString(40, y, line)
-        y -= 20
-    c.save()
+    write_pdf(path, LINES)
     doc = extract_file(path, options=NO)
     assert doc.status == "ok" and doc.reader == "pypdf"
     assert _facts(doc) == _facts(extract_file(twin, options=NO))
@@ -92,15 +71,9 @@ def test_scanned_pdf_says_no_text_layer(tmp_path: Path) -> None:
 
 
 def test_rtf_with_gbk_and_unicode_escapes(tmp_path: Path, twin: Path) -> None:
-    def esc(line: str, k: int) -> str:
-        # half the lines as \\'xx GBK bytes, half as \\uN escapes, as Word and WPS write them
-        if k % 2:
-            return "".join(f"\\u{ord(ch)}?" if ord(ch) > 127 else ch for ch in line)
-        return "".join("".join(f"\\'{b:02x}" for b in ch.encode("gbk")) if ord(ch) > 127 else ch for ch in line)
-
-    body = "\\par\n".join(esc(line, k) for k, line in enumerate(LINES))
     path = tmp_path / "r.rtf"
-    path.write_bytes(("{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0 SimSun;}}\n" + body + "\\par\n}").encode("ascii"))
+    write_rtf(path, LINES)  # \\'xx GBK bytes and \\uN escapes, as Word and WPS write them
+    assert b"\\'" in path.read_bytes() and b"\\u" in path.read_bytes()
     doc = extract_file(path, options=NO)
     assert doc.status == "ok" and doc.reader == "striprtf"
     assert _facts(doc) == _facts(extract_file(twin, options=NO))
@@ -117,12 +90,7 @@ def test_corrupt_file_is_an_error_record(tmp_path: Path, suffix: str) -> None:
 @pytest.mark.skipif(not shutil.which("soffice") and not shutil.which("libreoffice"),
                     reason="writing a .doc needs LibreOffice (not installed); antiword only reads")
 def test_legacy_doc_through_antiword(tmp_path: Path, twin: Path) -> None:
-    from docx import Document
-
-    d = Document()
-    for line in LINES:
-        d.add_paragraph(line)
-    d.save(tmp_path / "r.docx")
+    write_docx(tmp_path / "r.docx", LINES, None)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     subprocess.run([office, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "r.docx")],
                    check=True, capture_output=True, timeout=180)
@@ -132,14 +100,9 @@ def test_legacy_doc_through_antiword(tmp_path: Path, twin: Path) -> None:
 
 
 def test_folder_run_reads_every_format(tmp_path: Path, twin: Path) -> None:
-    from docx import Document
-
     src = tmp_path / "in"
     src.mkdir()
-    d = Document()
-    for line in LINES:
-        d.add_paragraph(line)
-    d.save(src / "a.docx")
+    write_docx(src / "a.docx", LINES, None)
     shutil.copy(twin, src / "b.txt")
     out = tmp_path / "ds"
     r = CliRunner().invoke(app, ["extract", str(src), "--no-ner", "--format", "parquet", "-o", str(out)])

@@ -37,16 +37,21 @@ SUMMARY = [
 ]
 
 
-def write_docx(path: Path) -> None:
+def write_docx(path: Path, lines: list[str] = FINANCE, table: list[list[str]] | None = FINANCE_TABLE,
+               footer: str | None = None) -> None:
+    """Paragraphs, then a table (rows of cells), then an optional footer line."""
     from docx import Document
 
     d = Document()
-    for line in FINANCE:
+    for line in lines:
         d.add_paragraph(line)
-    t = d.add_table(rows=len(FINANCE_TABLE), cols=2)
-    for r, row in enumerate(FINANCE_TABLE):
-        for c, cell in enumerate(row):
-            t.cell(r, c).text = cell
+    if table:
+        t = d.add_table(rows=len(table), cols=len(table[0]))
+        for r, row in enumerate(table):
+            for c, cell in enumerate(row):
+                t.cell(r, c).text = cell
+    if footer:
+        d.sections[0].footer.paragraphs[0].text = footer
     stamp = dt.datetime(2025, 1, 6, 9, 0, 0)
     d.core_properties.created = d.core_properties.modified = stamp
     d.core_properties.author = "zongjie sample"
@@ -67,7 +72,8 @@ def _fix_zip_times(path: Path) -> None:
             zf.writestr(fixed, data)
 
 
-def write_pdf(path: Path) -> None:
+def write_pdf(path: Path, lines: list[str] = NEWS) -> None:
+    """One page with a text layer (reportlab's built-in CJK font)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -77,17 +83,20 @@ def write_pdf(path: Path) -> None:
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     c.setFont("STSong-Light", 11)
     y = 800
-    for line in NEWS:
+    for line in lines:
         c.drawString(50, y, line)
         y -= 22
     c.save()
 
 
-def write_rtf(path: Path) -> None:
-    def esc(line: str) -> str:
+def write_rtf(path: Path, lines: list[str] = SUMMARY) -> None:
+    """Chinese RTF as Word and WPS write it: GBK bytes as \\'xx on odd lines, \\uN on even ones."""
+    def esc(line: str, k: int) -> str:
+        if k % 2:
+            return "".join(f"\\u{ord(ch)}?" if ord(ch) > 127 else ch for ch in line)
         return "".join("".join(f"\\'{b:02x}" for b in ch.encode("gbk")) if ord(ch) > 127 else ch for ch in line)
 
-    body = "\\par\n".join(esc(line) for line in SUMMARY)
+    body = "\\par\n".join(esc(line, k) for k, line in enumerate(lines))
     path.write_bytes(("{\\rtf1\\ansi\\ansicpg936\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\n"
                       + body + "\\par\n}\n").encode("ascii"))
 
