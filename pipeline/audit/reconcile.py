@@ -630,6 +630,11 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     # instead of walking every run of its sub-report: linear in the page, where
     # the walk was quadratic (a 76k-character report took 81 s).
     val = {f.start: _num(f.value) for f in figs if _known(f)}
+    # figures already the parts of a total whose breakdown holds belong to it: a
+    # document-scope pairing never takes them for another total (branch lines, each
+    # with its total and parts, are not paired across)
+    settled_parts = {p.start for c in checks if c.status == "consistent"
+                     for p in c.parts if isinstance(p, SpanRef)}
     sums: dict[tuple, list[tuple[list[Fig], Decimal]]] = {}
     budget = MAX_INDEXED
     for run in runs:
@@ -665,6 +670,8 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             key = tuple(p.start for p in sub)
             if key in claimed or all(val[p.start] in own for p in sub):
                 continue
+            if any(p.start in settled_parts for p in sub):
+                continue  # parts of another total's consistent breakdown are that total's
             scope = "paragraph" if para_of[first.start] == para_of[total.start] else "document"
             claimed.add(key)
             add(make_sum(total, sub, scope, doc_id), sub)
@@ -689,6 +696,8 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             run = runs[k]
             if para_of[run[0].start] == para_of[total.start] or tuple(p.start for p in run) in claimed:
                 continue
+            if any(p.start in settled_parts for p in run):
+                continue  # parts of another total's consistent breakdown are that total's
             acc = run_total[k]
             if acc != stated and abs(acc - stated) <= near_share * stated:
                 claimed.add(tuple(p.start for p in run))
