@@ -344,3 +344,61 @@ def test_an_unreachable_dask_scheduler_is_one_clear_error(tmp_path: Path, monkey
                 "-o", str(tmp_path / "o.jsonl"))
     assert r.exit_code == 2 and "Dask scheduler" in r.output
     assert not (tmp_path / "o.jsonl").exists()
+
+
+# -- correctness found on the way ---------------------------------------------------
+
+def test_csv_cells_that_look_like_formulas_are_quoted(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "f.txt").write_text("一、结余情况\n2023年经费结余-11万元。\n=HYPERLINK(\"x\")慰问职工5名。\n", encoding="utf-8")
+    out = tmp_path / "ds"
+    assert _invoke("extract", str(src), "--no-ner", "--format", "csv", "-o", str(out)).exit_code == 0
+    cells = [c for p in (out / "facts").glob("*.csv") for line in p.read_text(encoding="utf-8").splitlines()
+             for c in line.split(",")]
+    # a text cell never opens with a formula sign; a negative number in a number column is a number
+    texts = [c.strip('"') for c in cells]
+    assert not [c for c in texts if c.startswith(("=", "+", "@")) or (c.startswith("-") and not c[1:].replace(".", "").isdigit())]
+    assert "'-11万元" in texts
+
+
+def test_direction_controls_are_shown_not_obeyed() -> None:
+    from pipeline import extract_text
+    from pipeline.audit.report import render
+
+    text = "慰问职工\u202e共计30名,其中男职工20名,女职工10名。\u2066\n"
+    html = render([(extract_text(text, options=Options(ner=False)), text)])
+    assert "\u202e" not in html and "\u2066" not in html and "U+202E" in html
+
+
+def test_extract_file_reads_html_as_the_cli_does(tmp_path: Path) -> None:
+    from pipeline import extract_file
+
+    page = tmp_path / "p.html"
+    page.write_text("<html><head><script>var a='发放100元';</script></head><body><!-- 慰问200名 -->"
+                    "<p>慰问困难职工<b>50</b>名,发放慰问金3&nbsp;000元。</p></body></html>", encoding="utf-8")
+    doc = extract_file(page, options=Options(ner=False))
+    assert sorted((f.type, f.value) for f in doc.facts if f.type != "date") == [("amount", 3000), ("count", 50)]
+
+
+def test_audit_only_problems_leaves_consistent_checks_out_of_the_html(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("共慰问职工30名,其中男职工20名,女职工10名。\n共资助学生50名,其中大学生20名,高中生20名。\n",
+                               encoding="utf-8")
+    html = tmp_path / "r.html"
+    r = _invoke("audit", str(src), "--no-ner", "-w", "1", "--only-problems", "--html", str(html))
+    assert r.exit_code == 1
+    page = html.read_text(encoding="utf-8")
+    assert 'class="check inconsistent"' in page and 'class="check consistent"' not in page
+
+
+def test_parse_number_never_raises_nor_returns_what_json_cannot_write() -> None:
+    import json as _json
+
+    from pipeline import parse_amount, parse_number
+
+    for s in ("1e99999999", "1e-99999", "9" * 400, "1万亿亿亿亿", "-1e309", "NaN", "inf"):
+        v, m = parse_number(s), parse_amount(s + "元")
+        _json.dumps([v, m.value if m else None], allow_nan=False)
+    assert parse_number("1e99999999") is None
