@@ -290,6 +290,8 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
         k = m.start()
         while k > max(a, m.start() - _MAX_NAME) and _NAME_CHAR.match(raw[k - 1]) and raw[k - 1] not in stop:
             k -= 1
+        if k == m.start() - _MAX_NAME and k > a and _NAME_CHAR.match(raw[k - 1]) and raw[k - 1] not in stop:
+            continue  # no boundary within a name's length: words of a clause, not a name
         while k < m.start() and raw[k] == "、":
             k += 1
         if raw[max(0, k - 1):k] in markers or _quoted(raw, a, k) or k == m.start():

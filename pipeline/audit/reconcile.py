@@ -327,6 +327,12 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
             if not region:
                 continue
             before_span_start = sents[si - 1].start if mpos - s.start <= 2 and si > 0 else s.start
+            if breakdown.search(raw, s.start, mpos):
+                # a second list in the sentence: its total stands after the first list's
+                # end (…其中本科5000元,专科4000元;另一部分…其中本科3000元…): the first
+                # list's parts are never the second one's total
+                semi = max(raw.rfind(";", s.start, mpos), raw.rfind("；", s.start, mpos))
+                before_span_start = max(before_span_start, semi + 1)
             before = figs[between(fstarts, before_span_start, mpos)]
             # next breakdown word in the same sentence closes this region
             nxt = breakdown.search(raw, m.end(), s.end)
