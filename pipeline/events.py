@@ -244,7 +244,7 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
             if body.startswith(lx["recipient_marker"]) and not in_breakdown:
                 pending_counts += counts
                 pending_amounts += amounts
-            elif current is not None and (not carried or in_breakdown):
+            elif current is not None and ((not carried and current.semi == semi) or in_breakdown):
                 current.counts += counts
                 current.amounts += amounts
                 current.end = ce
@@ -294,6 +294,8 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
             continue  # no boundary within a name's length: words of a clause, not a name
         while k < m.start() and raw[k] == "、":
             k += 1
+        if raw.startswith(_lex()["giver_not_before"], m.end()):
+            continue  # 工会主席殷长才: a person's title
         if raw[max(0, k - 1):k] in markers or _quoted(raw, a, k) or k == m.start():
             # 向灾区工会…: a recipient; “工会温暖进万家”: a campaign's name; a bare
             # 工会组织 names no one
