@@ -89,7 +89,7 @@ def test_corrupt_file_is_an_error_record(tmp_path: Path, suffix: str) -> None:
 
 @pytest.mark.skipif(not shutil.which("soffice") and not shutil.which("libreoffice"),
                     reason="writing a .doc needs LibreOffice (not installed); antiword only reads")
-def test_legacy_doc_through_antiword(tmp_path: Path, twin: Path) -> None:
+def test_legacy_doc_and_wps_through_antiword(tmp_path: Path, twin: Path) -> None:
     write_docx(tmp_path / "r.docx", LINES, None)
     office = shutil.which("soffice") or shutil.which("libreoffice")
     subprocess.run([office, "--headless", "--convert-to", "doc", "--outdir", str(tmp_path), str(tmp_path / "r.docx")],
@@ -97,6 +97,10 @@ def test_legacy_doc_through_antiword(tmp_path: Path, twin: Path) -> None:
     doc = extract_file(tmp_path / "r.doc", options=NO)
     assert doc.status == "ok" and doc.reader in ("antiword", "catdoc", "libreoffice")
     assert _facts(doc) == _facts(extract_file(twin, options=NO))
+    # WPS Writer saves Word-compatible OLE documents under .wps: the same readers take them
+    shutil.copy(tmp_path / "r.doc", tmp_path / "r.wps")
+    wps = extract_file(tmp_path / "r.wps", options=NO)
+    assert wps.status == "ok" and _facts(wps) == _facts(doc)
 
 
 def test_folder_run_reads_every_format(tmp_path: Path, twin: Path) -> None:

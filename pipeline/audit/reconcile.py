@@ -160,8 +160,10 @@ def make_sum(total: Fig, parts: list[Fig], scope: str, doc_id: str) -> Check:
     known = all(_known(p) for p in parts)
     computed = sum((_num(p.value) for p in parts), Decimal(0)) if known else None
     exact = all(p.approx == "exact" for p in parts)
-    # each part rounded as written (24.70万元: ±50元) adds its rounding to the total's
-    tol = _tolerance(total) + sum((_tolerance(p) for p in parts), Decimal(0))
+    # each part rounded as written (24.70万元: ±50元) adds its rounding to the total's;
+    # a part's precision is the finest the breakdown writes (9万元 beside 64.1万元 is 9.0)
+    steps = [t for t in (_tolerance(f) for f in [total, *parts]) if t > 0]
+    tol = _tolerance(total) + (min(steps) * len(parts) if steps else Decimal(0))
     status = _status(total, computed, tol, exact)
     terms = " + ".join(_fmt(p.value) if _known(p) else f"[{p.status}]" for p in parts)
     stated = total.value if _known(total) else None
