@@ -162,8 +162,10 @@ def make_sum(total: Fig, parts: list[Fig], scope: str, doc_id: str) -> Check:
     exact = all(p.approx == "exact" for p in parts)
     # each part rounded as written (24.70万元: ±50元) adds its rounding to the total's;
     # a part's precision is the finest the breakdown writes (9万元 beside 64.1万元 is 9.0)
+    # (a part written in plain yuan is exact and adds nothing)
     steps = [t for t in (_tolerance(f) for f in [total, *parts]) if t > 0]
-    tol = _tolerance(total) + (min(steps) * len(parts) if steps else Decimal(0))
+    finest = min(steps) if steps else Decimal(0)
+    tol = _tolerance(total) + sum((min(t, finest) for t in map(_tolerance, parts)), Decimal(0))
     status = _status(total, computed, tol, exact)
     terms = " + ".join(_fmt(p.value) if _known(p) else f"[{p.status}]" for p in parts)
     stated = total.value if _known(total) else None
