@@ -22,6 +22,7 @@ the year's.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Callable
 
@@ -102,14 +103,19 @@ def balance(raw: str, figs: list) -> tuple[object, list[object]] | None:
     """(income, [expenditure, the year's balance]) of a finance report, or None.
     Each is the first money figure right after its word (within a few
     characters), taken only where each word names exactly one such figure."""
+    money = sorted((f for f in figs if f.type == "amount" and not f.per), key=lambda f: f.start)
+    starts = [f.start for f in money]
+
     def after(pat: regex.Pattern, exclude: str | None = None) -> list:
-        got = []
+        got: list = []
+        seen: set[int] = set()
         for m in pat.finditer(raw):
             if exclude and exclude in raw[max(0, m.start() - 4):m.start()]:
                 continue
-            f = next((f for f in figs if f.type == "amount" and not f.per
-                      and m.end() <= f.start <= m.end() + 6), None)
-            if f is not None and f not in got:
+            k = bisect_left(starts, m.end())  # a bisect, not a scan: a long page has thousands
+            f = money[k] if k < len(money) and money[k].start <= m.end() + 6 else None
+            if f is not None and f.start not in seen:  # by position: record equality is slow
+                seen.add(f.start)
                 got.append(f)
         return got
 

@@ -660,6 +660,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
                 peak = acc if peak is None or acc > peak else peak
                 if j > i:
                     sums.setdefault((run[0].section, cls, acc), []).append((run[i:j + 1], peak))
+    cand_starts: dict[tuple, list[int]] = {}
     for total in figs:
         if not _known(total) or total.approx != "exact" or val[total.start] < min_total:
             continue
@@ -667,6 +668,14 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         cands = sums.get((total.section, unit_class(total), stated))
         if not cands:
             continue
+        if len(cands) > MAX_NEAR:
+            # a page that repeats its figures: only the stretches nearest the total
+            # are tried (they are in page order), so each total costs a bounded time
+            key = (total.section, unit_class(total), stated)
+            if key not in cand_starts:
+                cand_starts[key] = [c[0][0].start for c in cands]
+            k = bisect_left(cand_starts[key], total.start)
+            cands = cands[max(0, k - MAX_NEAR // 2):k + MAX_NEAR // 2]
         # the total's own sentence restating the same figures is a repeat, not a breakdown
         own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and _known(f)}
         for sub, peak in cands:
