@@ -178,12 +178,6 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     return doc
 
 
-@dataclass(frozen=True)
-class _Decoded:
-    text: str
-    encoding: str | None
-
-
 def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Document:
     return Document(doc_id=doc_id, status="error", error=reason, encoding=encoding)
 
@@ -215,15 +209,14 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options
         text, encoding, reader, version = input_text(data, fmt)
     except DecodeError as e:
         return error_document(doc_id, str(e))
-    dec = _Decoded(text, encoding)
     try:
         with time_budget(options.time_limit):
-            doc = process_text(doc_id, dec.text, dec.encoding, html=fmt == "html", options=options)
+            doc = process_text(doc_id, text, encoding, html=fmt == "html", options=options)
             return doc if reader is None else doc.model_copy(update={"reader": reader, "reader_version": version})
     except TimeLimitExceeded as e:
-        return error_document(doc_id, str(e), dec.encoding)
+        return error_document(doc_id, str(e), encoding)
     except Exception as e:  # one bad document must not stop a batch
-        return error_document(doc_id, f"{type(e).__name__}: {e}", dec.encoding)
+        return error_document(doc_id, f"{type(e).__name__}: {e}", encoding)
 
 
 def doc_id_for(path: Path, root: Path | None) -> str:

@@ -146,27 +146,27 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
     boiler = sorted([norm.span(b.start, b.end) for b in doc.boilerplate]
                     + [norm.span(x.start, x.end) for x in doc.sections if not _CLAUSE_MARK.search(x.quote)])
     orgs = [norm.span(x.start, x.end) for x in doc.entities if x.label == "ORG"]
-    raw_text, raw = raw, text  # from here on the acts are read in the normalised text
+    # from here on the acts are read in the normalised text; spans go back through ``norm``
     sections = {s.index: s for s in doc.sections}
     events: list[Event] = []
     held_acts: list[_Act] = []  # the act behind each event, by position
     slot: dict[int, int] = {}   # id of a held act -> its event's position
     prev_sentence: tuple[int, int] | None = None
     last_act: _Act | None = None
-    for m in _SENTENCE.finditer(raw):
+    for m in _SENTENCE.finditer(text):
         s, e = m.span()
         if not _figures_in(figs, starts, s, e):
             prev_sentence, last_act = (s, e), None
             continue
-        sentence = raw[s:e]
+        sentence = text[s:e]
         if any(w in sentence for w in lx["multi_year"]) or _multi_year().search(sentence):
             prev_sentence, last_act = (s, e), None
             continue
-        acts = _acts(raw, s, e, figs, starts, boiler, last_act, verbs, lx, prev_sentence)
+        acts = _acts(text, s, e, figs, starts, boiler, last_act, verbs, lx, prev_sentence)
         for act in acts:
             if not (act.counts or act.amounts):
                 continue
-            ev = _event(orgs, raw, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw_text)
+            ev = _event(orgs, text, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw)
             k = slot.get(id(act))
             if k is not None:  # an act carried over from the sentence before grew here
                 events[k] = ev
