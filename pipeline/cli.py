@@ -201,7 +201,7 @@ def extract(
     redact_key: Optional[str] = typer.Option(None, "--redact-key", envvar="ZONGJIE_REDACT_KEY",
                                              help="secret mixed into the pseudonyms (without it they can be guessed back)"),
     time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit",
-                                     help="seconds one document may take before it becomes an error record"),
+                                     help="seconds one document may take (plus 1 s per 20,000 characters) before it becomes an error record"),
 ) -> None:
     """Extract facts from reports: JSONL (the form ../shared/eval/score.py reads)
     or a Parquet/CSV dataset of seven tables (documents, sections, facts, checks,
@@ -327,7 +327,7 @@ def audit(
     workers: int = typer.Option(0, "--workers", "-w", help="processes; 0 = all cores"),
     ner: bool = typer.Option(True, "--ner/--no-ner", help="run the NER model (count subjects, organisations)"),
     time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit",
-                                     help="seconds one document may take before it becomes an error record"),
+                                     help="seconds one document may take (plus 1 s per 20,000 characters) before it becomes an error record"),
 ) -> None:
     """Check stated totals against their parts. Exit 1 if any check is
     inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
