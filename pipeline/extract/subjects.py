@@ -47,6 +47,13 @@ def _posseg():
     return jieba.posseg
 
 
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second, once per process): a time
+    budget that interrupted the load would leave jieba broken for every later
+    document of the process."""
+    list(_posseg().cut("工会"))
+
+
 def _nominal(word: str, flag: str) -> bool:
     return flag.startswith(_NOMINAL) or word in _ADJ_OK or (flag == "a" and len(word) >= 2)
 
