@@ -406,3 +406,23 @@ def test_parse_number_never_raises_nor_returns_what_json_cannot_write() -> None:
         v, m = parse_number(s), parse_amount(s + "元")
         _json.dumps([v, m.value if m else None], allow_nan=False)
     assert parse_number("1e99999999") is None
+
+
+def test_an_unreadable_subfolder_is_an_error_record(tmp_path: Path, monkeypatch) -> None:
+    # as root a chmod does not stop a listing: the OS refusal is simulated where os.walk reports it
+    d = tmp_path / "in"
+    (d / "locked").mkdir(parents=True)
+    (d / "ok.txt").write_text(REPORT, encoding="utf-8")
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):
+        for dirpath, dirs, files in real_walk(top, onerror=onerror, **kw):
+            if dirpath.endswith("locked"):
+                onerror(PermissionError(13, "Permission denied", dirpath))
+                continue
+            yield dirpath, dirs, files
+
+    monkeypatch.setattr(inputs_mod.os, "walk", walk)
+    got = {i.doc_id: run_mod.process_input(i, Options(ner=False)) for i in iter_inputs([d])}
+    assert got["ok"].status == "ok"
+    assert got["locked"].status == "error" and "Permission denied" in got["locked"].error
