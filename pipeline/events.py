@@ -59,6 +59,8 @@ def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
 # after 工会组织, these make 组织 a verb (组织职工…) rather than part of the name
 _ORGANISES = ("职工", "员工", "干部", "会员", "人员", "志愿者", "党员", "开展", "参加", "动员", "发动")
 _GIVER_WINDOW = 400
+# an act's words repeated this long or longer are the page printing its text again
+_MIN_REPEAT = 12
 _MAX_DATES = 16
 _NAME_CHAR = regex.compile(r"[\p{Han}、]")
 _MAX_NAME = 14
@@ -176,7 +178,22 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
                 events.append(ev)
         last_act = acts[-1] if acts else None
         prev_sentence = (s, e)
-    return _renumber(doc.doc_id, events)
+    return _renumber(doc.doc_id, _once(events))
+
+
+def _once(events: list[Event]) -> list[Event]:
+    """A page that prints its text twice states each act twice: the second
+    statement (the same words, the same figures) is the same act, not another,
+    or a dataset would count its money twice."""
+    seen: set[tuple[int | None, str]] = set()
+    out = []
+    for ev in events:
+        key = (ev.section, ev.quote)  # two sub-reports that say the same are two acts
+        if key in seen and len(ev.quote) >= _MIN_REPEAT:
+            continue
+        seen.add(key)
+        out.append(ev)
+    return out
 
 
 def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_act: _Act | None,
