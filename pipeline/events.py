@@ -166,6 +166,9 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
             continue
         acts = _acts(text, s, e, figs, starts, boiler, last_act, verbs, lx, prev_sentence)
         for act in acts:
+            if act.verb in lx["donation"]:
+                # 4588名职工捐款: who is counted before a donation verb gave, and received nothing
+                act.counts = [c for c in act.counts if c.start > act.verb_at]
             if not (act.counts or act.amounts):
                 continue
             ev = _event(orgs, text, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw)
