@@ -101,14 +101,18 @@ def _chunks(inputs: Iterable[Input], size: int) -> Iterator[list[Input]]:
 
 
 def _ordered(chunks: Iterable[list[Input]], submit: Callable[[list[Input]], Any], window: int,
-             finish: Callable[[Document], Any] | None) -> Iterator[tuple[Input, Any]]:
+             collect: Callable[[list[Input], Any], list[Any]]) -> Iterator[tuple[Input, Any]]:
+    """Chunks submitted ahead, at most ``window`` in flight, results given back
+    in input order; ``collect(chunk, handle)`` waits for one chunk's results."""
     pending: deque = deque()
     for chunk in chunks:
         pending.append((chunk, submit(chunk)))
         if len(pending) >= window:
-            yield from _results(*pending.popleft(), finish)
+            c, h = pending.popleft()
+            yield from zip(c, collect(c, h))
     while pending:
-        yield from _results(*pending.popleft(), finish)
+        c, h = pending.popleft()
+        yield from zip(c, collect(c, h))
 
 
 def run(inputs: Iterable[Input], workers: int = 1, dask: str | None = None,
@@ -201,17 +205,9 @@ class _Pool:
 def _run_pool(inputs: Iterable[Input], workers: int, finish, chunk: int,
               options: Options) -> Iterator[tuple[Input, Any]]:
     pool = _Pool(workers, finish, options)
-    pending: deque = deque()
     clean = False
     try:
-        for c in _chunks(inputs, chunk):
-            pending.append((c, pool.submit(c)))
-            if len(pending) >= workers * 4:
-                c0, f0 = pending.popleft()
-                yield from zip(c0, pool.result(c0, f0))
-        while pending:
-            c0, f0 = pending.popleft()
-            yield from zip(c0, pool.result(c0, f0))
+        yield from _ordered(_chunks(inputs, chunk), pool.submit, workers * 4, pool.result)
         clean = True
     finally:
         pool.close(cancel=not clean)
@@ -249,17 +245,16 @@ def _run_dask(inputs: Iterable[Input], address: str, workers: int, finish, chunk
                     shipped.append(_Shipped(inp.doc_id, inp.name, None, inp.is_html, f"cannot read {inp.name}: {e}"))
             return client.submit(_work_shipped, shipped, finish, options, pure=False)
 
-        yield from _ordered(_chunks(inputs, chunk), submit, window, finish)
+        yield from _ordered(_chunks(inputs, chunk), submit, window, lambda c, fut: _results(c, fut, finish))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
 
-def _results(chunk: list[Input], fut, finish) -> Iterator[tuple[Input, Any]]:
+def _results(chunk: list[Input], fut, finish) -> list[Any]:
     try:
-        results = fut.result()
+        return fut.result()
     except Exception as e:  # a worker that died still leaves a record per input
         docs = [error_document(inp.doc_id, f"worker failed: {type(e).__name__}: {e}") for inp in chunk]
-        results = [finish(d) if finish is not None else d for d in docs]
-    yield from zip(chunk, results)
+        return [finish(d) if finish is not None else d for d in docs]
