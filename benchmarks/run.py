@@ -1,54 +1,163 @@
-"""Throughput and memory of batch extraction, beside jionlp.ner.extract_money.
+"""Speed and memory of zongjie beside jionlp, measured the same way on both sides.
 
-    .venv/bin/python benchmarks/run.py                      # 1k, 10k, 100k documents
-    .venv/bin/python benchmarks/run.py --sizes 1000 --big-mb 5
+    .venv/bin/pip install -e '.[bench]'      # jionlp and psutil
+    .venv/bin/python benchmarks/run.py       # everything (~20 min on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick
 
-For each size, a synthetic corpus (``zongjie synth``, seed 0) is written to a
-temporary folder and the CLI runs on it as a child process, once with one
-worker and once with every core, writing a Parquet dataset; the peak resident
-memory of the run (the CLI and its workers together, sampled every 20 ms) is
-recorded. ``jionlp.ner.extract_money`` (money only) runs single-process on the
-same texts in this process. The runs are of the rule pipeline (``--no-ner``,
-the pipeline the targets speak of); ``--ner`` adds the NER model. A last row runs one large file (``--big-mb``) made of
-concatenated synthetic pages. The table is printed and written to
-``benchmarks/results.md``. These are measurements, not tests: nothing here
-fails when a figure is low.
+Corpora: **real pages** (``../shared/seeds`` and ``../shared/real/texts``) and
+**synthetic pages** (``zongjie synth``, seed 0). Synthetic pages are denser and
+far more repetitive than real ones, so caches flatter them; the real pages are
+the ones the bars speak of.
+
+1. **In process, on loaded texts.** Each tool runs in a fresh process of its
+   own: it loads the texts, warms up on a page that is not in the corpus (rule
+   files, the tagger's dictionary, jionlp's tables), then makes *one* pass over
+   the distinct pages, so memo caches meet each page once, as in an archive.
+   Median of ``--repeat`` processes. Tools: zongjie (default: every fact,
+   checks, events, entities with the lexical pass), zongjie ``--no-ner``,
+   zongjie ``--ner-engine model``; amounts alone and dates alone (normalising
+   included: the peer normalises too); jionlp ``extract_money``,
+   ``extract_time``, and both (the peer's nearest equivalent of our work).
+2. **Whole processes from a cold start**: ``zongjie extract DIR -o out.jsonl
+   -w 1`` against ``benchmarks/peers.py`` (jionlp reading the same files and
+   writing JSON lines), on the real pages copied ``--copies`` times and on the
+   synthetic corpus; wall time and peak memory of the process tree.
+3. **Workers**: one against two workers on ``--worker-docs`` synthetic pages,
+   default path; peak memory at ``--memory-docs`` sizes (flat is the goal).
+4. **A large file**: one ``--big-mb`` MB file, default path, one worker.
+
+The tables are printed and written to ``benchmarks/results.md``. These are
+measurements, not tests: nothing here fails when a figure is low.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
-from pipeline.train.synth import generate  # noqa: E402
+IN_PROCESS = {
+    "zongjie (default)": "zongjie",
+    "zongjie --no-ner": "zongjie-no-ner",
+    "zongjie --ner-engine model": "zongjie-model",
+    "zongjie amounts alone": "amounts",
+    "zongjie dates alone": "dates",
+    "jionlp extract_money": "jionlp-money",
+    "jionlp extract_time": "jionlp-time",
+    "jionlp money + time": "jionlp-money+time",
+}
 
 
-def write_corpus(folder: Path, n: int) -> tuple[int, int]:
+# --- corpora -----------------------------------------------------------------
+
+def real_paths() -> list[Path]:
+    paths = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "real" / "texts").glob("*.txt"))
+    if not paths:
+        raise SystemExit(f"no real pages under {SHARED} (../shared/seeds, ../shared/real/texts)")
+    return paths
+
+
+def write_real(folder: Path, copies: int) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     chars = 0
-    for doc_id, text, _ in generate(n, seed=0):
+    for k in range(copies):
+        for p in real_paths():
+            text = p.read_text(encoding="utf-8")
+            (folder / f"{k:03d}_{p.name}").write_text(text, encoding="utf-8")
+            chars += len(text)
+    return chars
+
+
+def write_synthetic(folder: Path, n: int, seed: int = 0) -> int:
+    from pipeline.train.synth import generate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    chars = 0
+    for doc_id, text, _ in generate(n, seed=seed):
         (folder / f"{doc_id}.txt").write_text(text, encoding="utf-8")
         chars += len(text)
-    return n, chars
+    return chars
 
 
-def run_cli(args: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes, process tree) of one CLI run."""
+# --- 1. in process -------------------------------------------------------------
+
+def _tool(name: str):
+    """(warm-up, one call) of a tool, both taking a text."""
+    if name.startswith("jionlp-"):
+        from benchmarks.peers import extractor
+
+        fn = extractor(name.removeprefix("jionlp-"))
+        return fn, fn
+    from pipeline.document import Options, process_text
+    from pipeline.extract import amounts, dates
+    from pipeline.text.normalize import normalize
+
+    if name in ("zongjie", "zongjie-no-ner", "zongjie-model"):
+        opts = Options(ner=name != "zongjie-no-ner", ner_engine="model" if name == "zongjie-model" else "lexical")
+
+        def doc(text: str):
+            return process_text("bench", text, options=opts)
+        return doc, doc
+    module = {"amounts": amounts, "dates": dates}[name]
+
+    def alone(text: str):
+        return module.extract(normalize(text).text)
+    return alone, alone
+
+
+def child_in_process(name: str, folder: Path) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
+    warm, call = _tool(name)
+    from pipeline.train.synth import generate
+
+    for _, text, _ in generate(2, seed=987_654):  # pages of no corpus here
+        warm(text)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", *args], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for t in texts:
+        call(t)
+    dt = time.perf_counter() - t0
+    print(json.dumps({"chars": sum(map(len, texts)), "seconds": dt}))
+
+
+def in_process(folder: Path, repeat: int, tools: dict[str, str]) -> dict[str, float]:
+    """chars/s of each tool: median of ``repeat`` fresh processes."""
+    out = {}
+    for label, name in tools.items():
+        rates = []
+        for _ in range(repeat):
+            got = subprocess.run([sys.executable, __file__, "--child", name, str(folder)], cwd=ROOT,
+                                 capture_output=True, text=True)
+            if got.returncode != 0:
+                print(f"  {label}: failed: {got.stderr.strip().splitlines()[-1:]}", flush=True)
+                break
+            r = json.loads(got.stdout.strip().splitlines()[-1])
+            rates.append(r["chars"] / r["seconds"])
+        if rates:
+            out[label] = statistics.median(rates)
+            print(f"  {label}: {out[label] / 1e3:,.0f} kchars/s", flush=True)
+    return out
+
+
+# --- 2-4. whole processes -----------------------------------------------------
+
+def run_process(cmd: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (bytes, the process and its children) of one command."""
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     ps = psutil.Process(proc.pid)
     peak = 0
     while proc.poll() is None:
@@ -60,51 +169,139 @@ def run_cli(args: list[str]) -> tuple[float, int]:
         time.sleep(0.02)
     dt = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise SystemExit(f"zongjie failed: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode(errors='replace')[-2000:]}")
     return dt, peak
 
 
-def jionlp_rate(folder: Path) -> float | None:
-    try:
-        import jionlp
-    except ImportError:
-        return None
-    texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
-    jionlp.ner.extract_money(texts[0])  # load its tables before timing
-    t0 = time.perf_counter()
-    for t in texts:
-        jionlp.ner.extract_money(t)
-    return sum(map(len, texts)) / (time.perf_counter() - t0)
+def zongjie_cmd(src: Path, out: Path, *flags: str) -> list[str]:
+    return [sys.executable, "-m", "pipeline.cli", "extract", str(src), "-o", str(out), "--overwrite", *flags]
+
+
+def whole(src: Path, tmp: Path, chars: int) -> dict[str, tuple[float, int]]:
+    runs = {
+        "zongjie (default), 1 worker": zongjie_cmd(src, tmp / "z.jsonl", "-w", "1"),
+        "zongjie --no-ner, 1 worker": zongjie_cmd(src, tmp / "z.jsonl", "-w", "1", "--no-ner"),
+        "jionlp extract_money": [sys.executable, "benchmarks/peers.py", "money", str(src), str(tmp / "j.jsonl")],
+        "jionlp money + time": [sys.executable, "benchmarks/peers.py", "money+time", str(src), str(tmp / "j.jsonl")],
+    }
+    out = {}
+    for label, cmd in runs.items():
+        dt, peak = run_process(cmd)
+        out[label] = (chars / dt, peak)
+        print(f"  {label}: {dt:.1f} s, {chars / dt / 1e3:,.0f} kchars/s, peak {peak / 2**20:,.0f} MiB", flush=True)
+    return out
+
+
+# --- report --------------------------------------------------------------------
+
+def _ratio_lines(rates: dict[str, float], pairs: list[tuple[str, str, str]]) -> list[str]:
+    out = []
+    for a, b, what in pairs:
+        if a in rates and b in rates:
+            out.append(f"- {what}: {rates[a] / rates[b]:.2f}x")
+    return out
+
+
+def report(res: dict) -> str:
+    lines = [f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+             f"Python {platform.python_version()}. Command: `{res['command']}`.", ""]
+    for corpus in ("real", "synthetic"):
+        r = res.get(f"in_process_{corpus}")
+        if not r:
+            continue
+        lines += [f"### In process, {res[f'{corpus}_label']}", "",
+                  "| tool | kchars/s |", "|---|---:|"]
+        lines += [f"| {k} | {v / 1e3:,.0f} |" for k, v in r.items()]
+        lines += [""] + _ratio_lines(r, [
+            ("zongjie amounts alone", "jionlp extract_money", "amounts alone ÷ jionlp extract_money"),
+            ("zongjie dates alone", "jionlp extract_time", "dates alone ÷ jionlp extract_time"),
+            ("zongjie (default)", "jionlp money + time", "zongjie default ÷ jionlp money + time"),
+            ("zongjie --no-ner", "jionlp extract_money", "zongjie --no-ner ÷ jionlp extract_money"),
+        ]) + [""]
+    for corpus in ("real", "synthetic"):
+        w = res.get(f"whole_{corpus}")
+        if not w:
+            continue
+        lines += [f"### Whole processes from a cold start, {res[f'whole_{corpus}_label']}", "",
+                  "| command | kchars/s | peak MiB |", "|---|---:|---:|"]
+        lines += [f"| {k} | {v[0] / 1e3:,.0f} | {v[1] / 2**20:,.0f} |" for k, v in w.items()]
+        rates = {k: v[0] for k, v in w.items()}
+        lines += [""] + _ratio_lines(rates, [
+            ("zongjie (default), 1 worker", "jionlp money + time", "zongjie default ÷ jionlp money + time"),
+            ("zongjie --no-ner, 1 worker", "jionlp extract_money", "zongjie --no-ner ÷ jionlp extract_money"),
+        ]) + [""]
+    if res.get("workers"):
+        wk = res["workers"]
+        lines += ["### Workers (default path, synthetic pages, JSONL)", "",
+                  "| documents | workers | kchars/s | peak MiB |", "|---:|---:|---:|---:|"]
+        lines += [f"| {d:,} | {n} | {r / 1e3:,.0f} | {m / 2**20:,.0f} |" for d, n, r, m in wk]
+        base = {d: r for d, n, r, _ in wk if n == 1}
+        lines += [""] + [f"- {d:,} documents: {r / base[d]:.2f}x with {n} workers" for d, n, r, _ in wk
+                         if n > 1 and d in base] + [""]
+    if res.get("big"):
+        mb, chars, dt, peak = res["big"]
+        lines += [f"### One large file: {mb:.0f} MB ({chars / 1e6:.1f} M characters), default path, one worker", "",
+                  f"{dt:.0f} s ({chars / dt / 1e3:,.0f} kchars/s), peak {peak / 2**20:,.0f} MiB.", ""]
+    return "\n".join(lines)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--sizes", default="1000,10000,100000")
-    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--child", nargs=2, metavar=("TOOL", "DIR"), help=argparse.SUPPRESS)
+    ap.add_argument("--repeat", type=int, default=3, help="processes per in-process figure (median)")
+    ap.add_argument("--copies", type=int, default=20, help="copies of the real pages for whole processes")
+    ap.add_argument("--synthetic", type=int, default=1000, help="synthetic pages for sections 1 and 2")
+    ap.add_argument("--worker-docs", type=int, default=10000)
+    ap.add_argument("--memory-docs", default="100000", help="more sizes for the workers table (memory)")
     ap.add_argument("--big-mb", type=float, default=50)
+    ap.add_argument("--no-model", action="store_true", help="skip the NER model in process (slow)")
+    ap.add_argument("--quick", action="store_true", help="small sizes: a check that everything runs")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
-    ap.add_argument("--ner", action="store_true",
-                    help="include the NER model (the targets are about the rule pipeline: --no-ner by default)")
     a = ap.parse_args()
-    ner_flag = [] if a.ner else ["--no-ner"]
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        for n in (int(x) for x in a.sizes.split(",") if x.strip()):
-            src = tmp / f"c{n}"
-            _, chars = write_corpus(src, n)
-            row = {"docs": n, "chars": chars}
-            for w in (1, a.workers):
-                out = tmp / f"o{n}_{w}"
-                dt, peak = run_cli(["extract", str(src), "-o", str(out), "--format", "parquet", "-w", str(w), *ner_flag])
-                row[w] = (chars / dt, n / dt, peak)
-                shutil.rmtree(out)
-            row["jionlp"] = jionlp_rate(src)
-            rows.append(row)
-            print(_row(row, a.workers), flush=True)
+    if a.child:
+        child_in_process(a.child[0], Path(a.child[1]))
+        return
+    if a.quick:
+        a.repeat, a.copies, a.synthetic, a.worker_docs, a.memory_docs, a.big_mb = 1, 2, 50, 200, "", 1
+    tools = {k: v for k, v in IN_PROCESS.items() if not (a.no_model and v == "zongjie-model")}
+    res: dict = {"command": " ".join(["python benchmarks/run.py", *sys.argv[1:]])}
+    with tempfile.TemporaryDirectory() as tmp_s:
+        tmp = Path(tmp_s)
+        real1, synth = tmp / "real1", tmp / "synth"
+        chars1 = write_real(real1, 1)
+        res["real_label"] = f"real pages ({len(real_paths())} distinct, {chars1:,} characters, one pass)"
+        print(res["real_label"], flush=True)
+        res["in_process_real"] = in_process(real1, a.repeat, tools)
+        chars_s = write_synthetic(synth, a.synthetic)
+        res["synthetic_label"] = f"synthetic pages ({a.synthetic:,}, {chars_s:,} characters)"
+        print(res["synthetic_label"], flush=True)
+        res["in_process_synthetic"] = in_process(synth, a.repeat, {k: v for k, v in tools.items()
+                                                                   if v != "zongjie-model"})
+        realn = tmp / "realn"
+        chars_n = write_real(realn, a.copies)
+        res["whole_real_label"] = f"real pages × {a.copies} ({chars_n / 1e6:.2f} M characters)"
+        print(res["whole_real_label"], flush=True)
+        res["whole_real"] = whole(realn, tmp, chars_n)
+        shutil.rmtree(realn)
+        res["whole_synthetic_label"] = res["synthetic_label"]
+        print(res["whole_synthetic_label"], flush=True)
+        res["whole_synthetic"] = whole(synth, tmp, chars_s)
+        shutil.rmtree(synth)
+        workers = []
+        sizes = [a.worker_docs] + [int(x) for x in a.memory_docs.split(",") if x.strip()]
+        for n in sizes:
+            src = tmp / f"w{n}"
+            chars = write_synthetic(src, n)
+            for w in ((1, 2) if n == a.worker_docs else (2,)):
+                dt, peak = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
+                workers.append((n, w, chars / dt, peak))
+                print(f"  {n:,} documents, {w} workers: {chars / dt / 1e3:,.0f} kchars/s, "
+                      f"peak {peak / 2**20:,.0f} MiB", flush=True)
             shutil.rmtree(src)
-        big = None
+        res["workers"] = workers
         if a.big_mb > 0:
+            from pipeline.train.synth import generate
+
             f = tmp / "big" / "big.txt"
             f.parent.mkdir()
             with f.open("w", encoding="utf-8") as fh:
@@ -114,34 +311,13 @@ def main() -> None:
                         fh.write(text + "\n")
                     i += 1
             chars = len(f.read_text(encoding="utf-8"))
-            dt, peak = run_cli(["extract", str(f.parent), "-o", str(tmp / "big.jsonl"), "-w", "1", *ner_flag])
-            big = (f.stat().st_size, chars, dt, peak)
-            print(f"big file: {big[0] / 1e6:.1f} MB, {chars} chars in {dt:.1f} s, peak {peak / 2**20:.0f} MiB")
-    text = _table(rows, a.workers, big)
-    a.out.write_text(text, encoding="utf-8")
+            dt, peak = run_process(zongjie_cmd(f.parent, tmp / "big.jsonl", "-w", "1"))
+            res["big"] = (f.stat().st_size / 1e6, chars, dt, peak)
+            print(f"  big file: {chars:,} characters in {dt:.0f} s, peak {peak / 2**20:,.0f} MiB", flush=True)
+    text = report(res)
+    a.out.write_text(text + "\n", encoding="utf-8")
+    print()
     print(text)
-
-
-def _row(r: dict, w: int) -> str:
-    one, many = r[1], r[w]
-    j = r["jionlp"]
-    return (f"| {r['docs']:,} | {r['chars'] / 1e6:.1f} | {one[0] / 1e3:,.0f} | {one[1]:,.0f} | {many[0] / 1e3:,.0f} | "
-            f"{many[1]:,.0f} | {many[0] / one[0]:.2f}x | {one[2] / 2**20:,.0f} | {many[2] / 2**20:,.0f} | "
-            + (f"{j / 1e3:,.0f} | {one[0] / j:.2f}x |" if j else "n/a | n/a |"))
-
-
-def _table(rows: list[dict], w: int, big) -> str:
-    head = (f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}; synthetic corpus (`zongjie synth`, seed 0); Parquet output.\n\n"
-            f"| documents | Mchars | 1 worker kchars/s | docs/s | {w} workers kchars/s | docs/s | speed-up | "
-            f"peak MiB (1) | peak MiB ({w}) | jionlp extract_money kchars/s | zongjie ÷ jionlp |\n"
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
-    body = "\n".join(_row(r, w) for r in rows)
-    tail = ""
-    if big:
-        tail = (f"\n\nOne {big[0] / 1e6:.3g} MB file ({big[1] / 1e6:.1f} M characters), one worker: "
-                f"{big[2]:.0f} s, peak {big[3] / 2**20:,.0f} MiB.")
-    return head + body + tail + "\n"
 
 
 if __name__ == "__main__":

@@ -130,14 +130,14 @@ def check_target(path: Path, what: str, kind: str = "file") -> None:
 def _run_info(options: Options) -> dict:
     """What a dataset's marker says about the run that wrote it: a resume must match."""
     return {"zongjie": __version__, "options": {
-        "ner": options.ner, "redact_persons": options.redact_persons,
+        "ner": options.ner, "ner_engine": options.ner_engine, "redact_persons": options.redact_persons,
         # never the key itself: a fingerprint, enough to tell two keys apart
         "redact_key": hashlib.sha256(("zongjie-redact-key:" + options.redact_key).encode()).hexdigest()[:16]
         if options.redact_key else ""}}
 
 
 def resolve_options(stored: dict | None, ner: bool | None, redact: bool | None, redact_key: str | None,
-                    resume: bool) -> Options:
+                    resume: bool, engine: str | None = None) -> Options:
     """The run's options: those given, else (on --resume) those the dataset was
     written with, else the defaults. A resume that contradicts the stored run is
     refused: one dataset never mixes redacted and plain names, or two versions."""
@@ -146,19 +146,23 @@ def resolve_options(stored: dict | None, ner: bool | None, redact: bool | None, 
             raise ResumeConflict(f"the dataset was written by zongjie {stored.get('zongjie')}, this is "
                                  f"{__version__}; run again without --resume")
         was = stored.get("options", {})
-        for name, given in (("ner", ner), ("redact_persons", redact)):
-            if given is not None and given != was.get(name):
-                flag = {"ner": "--ner/--no-ner", "redact_persons": "--redact-persons"}[name]
+        for name, given in (("ner", ner), ("redact_persons", redact), ("ner_engine", engine)):
+            # a dataset written before the engines existed was written by the model
+            if given is not None and given != was.get(name, "model" if name == "ner_engine" else None):
+                flag = {"ner": "--ner/--no-ner", "redact_persons": "--redact-persons",
+                        "ner_engine": "--ner-engine"}[name]
                 raise ResumeConflict(f"{flag} differs from the interrupted run ({name}={was.get(name)}); "
                                      "resume with the same options, or run again without --resume")
         ner = was.get("ner", True) if ner is None else ner
+        engine = was.get("ner_engine", "model") if engine is None else engine
         redact = was.get("redact_persons", False) if redact is None else redact
         key = redact_key or ""
         fp = _run_info(Options(redact_key=key))["options"]["redact_key"]
         if fp != was.get("redact_key", ""):
             raise ResumeConflict("the redaction key differs from the interrupted run's "
                                  "(pass the same --redact-key or ZONGJIE_REDACT_KEY)")
-    return Options(ner=True if ner is None else ner, redact_persons=bool(redact), redact_key=redact_key or "")
+    return Options(ner=True if ner is None else ner, ner_engine=engine or "lexical",
+                   redact_persons=bool(redact), redact_key=redact_key or "")
 
 
 class _Stdout:
@@ -193,8 +197,12 @@ def extract(
     batch_docs: int = typer.Option(256, "--batch-size", help="documents per committed batch"),
     summary: bool = typer.Option(False, "--summary", help="print a table of what was found"),
     ner: Optional[bool] = typer.Option(None, "--ner/--no-ner", show_default=False,
-                                       help="run the NER model (entities, count subjects, organisations per "
-                                            "section) [default: on]"),
+                                       help="find entities (count subjects, organisations per section, "
+                                            "persons) [default: on]"),
+    engine: Optional[str] = typer.Option(None, "--ner-engine", show_default=False,
+                                         help="lexical: jieba words and the entity lexicon, at the rules' "
+                                              "speed; model: the character NER model (~20x slower) "
+                                              "[default: lexical]"),
     redact: Optional[bool] = typer.Option(None, "--redact-persons/--keep-persons", show_default=False,
                                           help="replace person names by stable pseudonyms in every field "
                                                "[default: keep]"),
@@ -221,14 +229,15 @@ def extract(
     if duckdb_out is not None:
         check_target(duckdb_out, "--duckdb", "file")
     try:
-        options = resolve_options(None if to_stdout else stored_run(output, fmt), ner, redact, redact_key, resume)
+        options = resolve_options(None if to_stdout else stored_run(output, fmt), ner, redact, redact_key, resume,
+                                  _engine(engine))
     except ResumeConflict as e:
         err.print(f"[red]cannot resume:[/] {escape(str(e))}")
         raise typer.Exit(2) from None
     options = replace(options, time_limit=time_limit)
     if options.redact_persons and not options.ner:
-        raise typer.BadParameter("--redact-persons finds names with the NER model; drop --no-ner")
-    if options.ner:
+        raise typer.BadParameter("--redact-persons finds names with the entity pass; drop --no-ner")
+    if options.ner and options.ner_engine == "model":
         _require_ner_model()
     n_inputs = _count_inputs(paths)
     n_workers = default_workers() if workers <= 0 else workers
@@ -302,6 +311,14 @@ def extract(
         tally.print()
 
 
+def _engine(given: str | None) -> str | None:
+    from .document import NER_ENGINES
+
+    if given is not None and given not in NER_ENGINES:
+        raise typer.BadParameter(f"--ner-engine must be one of {', '.join(NER_ENGINES)}, not {given!r}")
+    return given
+
+
 def _require_ner_model() -> None:
     from .models.ner import MODEL_DIR
 
@@ -325,7 +342,8 @@ def audit(
                                        help="show inconsistent checks only (in the HTML report too)"),
     html_out: Optional[Path] = typer.Option(None, "--html", help="also write a self-contained HTML report"),
     workers: int = typer.Option(0, "--workers", "-w", help="processes; 0 = all cores"),
-    ner: bool = typer.Option(True, "--ner/--no-ner", help="run the NER model (count subjects, organisations)"),
+    ner: bool = typer.Option(True, "--ner/--no-ner", help="find entities (count subjects, organisations)"),
+    engine: str = typer.Option("lexical", "--ner-engine", help="lexical (fast) or model (the character NER model)"),
     time_limit: float = typer.Option(DEFAULT_TIME_LIMIT, "--time-limit",
                                      help="seconds one document may take (plus 1 s per 20,000 characters) before it becomes an error record"),
 ) -> None:
@@ -337,9 +355,10 @@ def audit(
 
     if html_out is not None:
         check_target(html_out, "--html", "file")
-    if ner:
+    engine = _engine(engine)
+    if ner and engine == "model":
         _require_ner_model()
-    options = Options(ner=ner, time_limit=time_limit)
+    options = Options(ner=ner, ner_engine=engine, time_limit=time_limit)
     con = Console()
     n_inputs = _count_inputs(paths)
     n_workers = default_workers() if workers <= 0 else workers

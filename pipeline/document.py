@@ -37,6 +37,9 @@ class Options:
     """What a run computes beyond the rules (passed to every worker)."""
 
     ner: bool = True  # entities, count subjects from GROUP, organisations per section
+    # which tagger finds them: "lexical" (jieba words + rules/entity/lexicon.yaml, at the
+    # rules' speed) or "model" (the character NER model, ~15 k characters a second)
+    ner_engine: str = "lexical"
     redact_persons: bool = False  # person names -> stable pseudonyms in every text field
     redact_key: str = ""  # secret mixed into the pseudonyms (see pipeline/models/redact.py)
     # seconds one document may take; past it the document is an error record,
@@ -77,11 +80,24 @@ def time_budget(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def _entities(nt: NormText, seg: Segmentation) -> list:
-    """NER spans of the normalised text, outside boilerplate, sorted."""
-    from .models import ner
+NER_ENGINES = ("lexical", "model")
 
-    spans = ner.tagger().entities(nt.text, skip=seg.all_boilerplate)
+
+def _tagger(engine: str):
+    if engine == "model":
+        from .models import ner
+
+        return ner.tagger()
+    if engine == "lexical":
+        from .models import lexical
+
+        return lexical.tagger()
+    raise ValueError(f"unknown NER engine {engine!r} (one of {', '.join(NER_ENGINES)})")
+
+
+def _entities(nt: NormText, seg: Segmentation, engine: str) -> list:
+    """Entity spans of the normalised text, outside boilerplate, sorted."""
+    spans = _tagger(engine).entities(nt.text, skip=seg.all_boilerplate)
     return [e for e in spans if not seg.in_boilerplate(e.start, e.end)]
 
 
@@ -116,7 +132,7 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     """One document; ``html=True`` reads ``raw`` as HTML (offsets still point into ``raw``)."""
     nt = normalize(raw, html=html)
     seg = segment(nt.text)
-    ents = _entities(nt, seg) if options.ner else []
+    ents = _entities(nt, seg, options.ner_engine) if options.ner else []
     groups = [(e.start, e.end) for e in ents if e.label == "GROUP"]
     group_starts = [g[0] for g in groups]
     facts = []
@@ -181,15 +197,13 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     return doc
 
 
-@functools.lru_cache(maxsize=2)
-def _warm_up(ner: bool) -> None:
+@functools.lru_cache(maxsize=4)
+def _warm_up(ner: bool, engine: str = "lexical") -> None:
     from .extract import subjects
 
     subjects.warm_up()
     if ner:
-        from .models import ner as ner_model
-
-        ner_model.tagger()
+        _tagger(engine).entities("工会")
 
 
 def error_document(doc_id: str, reason: str, encoding: str | None = None) -> Document:
@@ -228,7 +242,7 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options
         # one-time loads (jieba's dictionary, the NER model) happen before the clock runs
         budget = options.time_limit + len(text) / CHARS_PER_SECOND_FLOOR if options.time_limit else 0
         if budget:
-            _warm_up(options.ner)
+            _warm_up(options.ner, options.ner_engine)
         with time_budget(budget):
             doc = process_text(doc_id, text, encoding, html=fmt == "html", options=options)
             return doc if reader is None else doc.model_copy(update={"reader": reader, "reader_version": version})

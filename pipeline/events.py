@@ -326,7 +326,9 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
         found = (k, end)
     if found is not None:
         return found
-    inside = [(s, e) for s, e in orgs if a <= s and e <= b and raw[max(0, s - 1):s] not in markers]
+    places = tuple(_lex()["place_marker"])
+    inside = [(s, e) for s, e in orgs if a <= s and e <= b and raw[max(0, s - 1):s] not in markers
+              and not raw[max(0, s - 2):s].endswith(places)]
     return inside[-1] if inside else None
 
 

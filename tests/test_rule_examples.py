@@ -31,6 +31,8 @@ def _records(doc, dimension: str, text: str):
         return list(doc.sections)
     if dimension == "event":
         return [_Event(ev, text) for ev in doc.events]
+    if dimension == "entity":
+        return list(doc.entities)
     if dimension == "check":
         # a check is named by its total's quote; its parts by their quotes, in order
         return [_Check(c, text) for c in doc.checks]

@@ -30,6 +30,9 @@ _HEAD_CHARS = {"户", "员", "者", "家"}
 _BOUND_HEADS = {"员", "者"}
 # head nouns jieba tags as verbs in this register (调处组织190家, 社会组织12家)
 _HEAD_WORDS = {"组织"}
+_COUNTED_ORG_HEADS = ("工会", "企业", "单位")
+# 成立工会12家 counts unions (工会), not "founded unions"
+_FOUNDING_VERBS = {"成立", "组建", "建立", "完成", "指导", "帮助", "推动", "覆盖", "发展", "新增"}
 # closing quotes after a quoted name right before the figure (“最美职工”10名)
 _CLOSE_QUOTES = "”」』\"'》"
 # 参保人数为10135人 / 对象总人数达800人: the measure word is not the subject
@@ -97,7 +100,11 @@ def _phrase_before(text: str) -> str:
     text = text.rstrip(_CLOSE_QUOTES)
     if text.endswith("的"):
         return _relative_before(text[:-1])
-    words = _cut(text)
+    # an organisation counted by its kind (单建工会216家): jieba cuts the name
+    # through its head (单|建工|会), so the head is kept whole and the words before
+    # it are tagged on their own
+    head = next((h for h in _COUNTED_ORG_HEADS if text.endswith(h) and len(text) > len(h)), None)
+    words = _cut(text[: -len(head)]) + [_Word(head, "n")] if head else _cut(text)
     out: list[str] = []
     for k, w in enumerate(reversed(words)):
         if (_nominal(w.word, w.flag) or (out and w.word in _GLUE)
@@ -106,6 +113,10 @@ def _phrase_before(text: str) -> str:
                 or (k == 1 and out[0] in _BOUND_HEADS and _HAN_WORD.fullmatch(w.word))
                 or (w.word == "再" and out and out[0] == "就业")):
             out.insert(0, w.word)
+            continue
+        if (head and k == 1 and len(w.word) == 2 and _HAN_WORD.fullmatch(w.word) and w.word not in _TRAIL_SKIP
+                and w.word not in _FOUNDING_VERBS):
+            out.insert(0, w.word)  # the kind of union, whatever jieba tags it: 联建 | 工会
             continue
         break
     while out and out[0] in _GLUE:

@@ -8,8 +8,9 @@ and lays the results over the tokens:
   approx, per, status, unit, subject, date fields …) and ``span._.value`` the
   resolved value. Facts are aligned to tokens with ``alignment_mode="expand"``;
   the exact character offsets stay in ``span._.fact["start"/"end"]``.
-* ``doc.spans["entities"]``: the NER model's ORG / GROUP / PERSON spans (when
-  the component's ``ner`` setting is on, the default); they are a span group,
+* ``doc.spans["entities"]``: the ORG / GROUP / PERSON spans (when the
+  component's ``ner`` setting is on, the default; ``ner_engine`` is "lexical"
+  or "model", as ``--ner-engine``); they are a span group,
   not ``doc.ents``, so that a user's own NER keeps ``doc.ents`` to itself.
 * ``doc._.zongjie``: the whole validated ``Document`` (sections, placeholders,
   boilerplate, checks, entities) for anything a span group cannot hold.
@@ -39,9 +40,10 @@ if not Doc.has_extension("zongjie"):
 
 
 class ZongjieFacts:
-    def __init__(self, nlp: Language, name: str, spans_key: str = "facts", ner: bool = True) -> None:
+    def __init__(self, nlp: Language, name: str, spans_key: str = "facts", ner: bool = True,
+                 ner_engine: str = "lexical") -> None:
         self.name, self.spans_key = name, spans_key
-        self.options = Options(ner=ner)
+        self.options = Options(ner=ner, ner_engine=ner_engine)
 
     def __call__(self, doc: Doc) -> Doc:
         record = process_text(doc.user_data.get("doc_id", "spacy"), doc.text, options=self.options)
@@ -60,7 +62,7 @@ class ZongjieFacts:
         return doc
 
 
-@Language.factory("zongjie_facts", default_config={"spans_key": "facts", "ner": True})
-def make_facts(nlp: Language, name: str, spans_key: str, ner: bool) -> ZongjieFacts:
-    return ZongjieFacts(nlp, name, spans_key, ner)
+@Language.factory("zongjie_facts", default_config={"spans_key": "facts", "ner": True, "ner_engine": "lexical"})
+def make_facts(nlp: Language, name: str, spans_key: str, ner: bool, ner_engine: str) -> ZongjieFacts:
+    return ZongjieFacts(nlp, name, spans_key, ner, ner_engine)
 
