@@ -147,7 +147,7 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
     # a headline restates the report (安庆金秋助学活动资助1550人): its figures are not an act
     boiler = sorted([norm.span(b.start, b.end) for b in doc.boilerplate]
                     + [norm.span(x.start, x.end) for x in doc.sections if not _CLAUSE_MARK.search(x.quote)])
-    orgs = [norm.span(x.start, x.end) for x in doc.entities if x.label == "ORG"]
+    orgs = sorted(norm.span(x.start, x.end) for x in doc.entities if x.label == "ORG")
     # from here on the acts are read in the normalised text; spans go back through ``norm``
     sections = {s.index: s for s in doc.sections}
     events: list[Event] = []
@@ -327,7 +327,10 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
     if found is not None:
         return found
     places = tuple(_lex()["place_marker"])
-    inside = [(s, e) for s, e in orgs if a <= s and e <= b and raw[max(0, s - 1):s] not in markers
+    # orgs are sorted by start: only those starting in [a, b) are looked at, so a
+    # long page with thousands of names costs a bisection per act, not a scan
+    lo, hi = bisect_left(orgs, (a, -1)), bisect_left(orgs, (b, -1))
+    inside = [(s, e) for s, e in orgs[lo:hi] if e <= b and raw[max(0, s - 1):s] not in markers
               and not raw[max(0, s - 2):s].endswith(places)]
     return inside[-1] if inside else None
 

@@ -66,7 +66,8 @@ def warm_up() -> None:
     """Load the tagger's dictionary now (once per process, ~0.2 s): a time
     budget that interrupted the load would leave it broken for every later
     document of the process."""
-    _cut("工会")
+    # a word outside the dictionary: jieba-rs loads its HMM on the first one (~50 ms)
+    _cut("工会慰问了贺丽娟")
 
 
 def _nominal(word: str, flag: str) -> bool:
