@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections import Counter
 
 from .. import rules
@@ -24,6 +25,35 @@ def _lexicon() -> tuple[re.Pattern, dict[str, str], dict[str, float], dict]:
     pattern = re.compile("|".join(map(re.escape, sorted(owner, key=len, reverse=True))))
     weights = {cue: float(w) for cue, w in rf.tables.get("weights", {}).items()}
     return pattern, owner, weights, rf.tables.get("settings", {})
+
+
+@functools.lru_cache(maxsize=1)
+def _money() -> re.Pattern:
+    return re.compile(rules.load("activity/lexicon").tables["settings"]["money"])
+
+
+_CLAUSE_BREAKS = "。!?！？\n,，;；"
+
+
+def _paid_stretches(text: str, reach: int) -> list[tuple[int, int]]:
+    """For each amount of money in ``text``, the few characters of its clause
+    right before it: a cue there names what the money was spent on or given for
+    (文体活动19.84万元, 发放助学金3000元, 技能竞赛活动支出2.2万元); a cue further back
+    describes the recipients (学习成绩优异的…发放助学金500元), one after it what
+    was bought (…元的普法宣传材料)."""
+    out: list[tuple[int, int]] = []
+    for m in _money().finditer(text):
+        s = max(m.start() - reach, max(text.rfind(ch, 0, m.start()) for ch in _CLAUSE_BREAKS) + 1)
+        if out and s < out[-1][1]:
+            s = out[-1][1]
+        if s < m.start():
+            out.append((s, m.start()))
+    return out
+
+
+def _in(spans: list[tuple[int, int]], pos: int) -> bool:
+    i = bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def labels() -> list[str]:
@@ -45,10 +75,19 @@ def label(text: str, own_title: bool = False) -> list[str]:
     hits: Counter[str] = Counter()
     scores: Counter[str] = Counter()
     head_labels = set()
+    paid = _paid_stretches(text, int(settings.get("money_reach", 8)))
+    money_words = settings.get("money_words", ())
+    paid_labels: set[str] = set()
     for m in pattern.finditer(text):
         cue = m.group()
         lab = owner[cue]
         hits[lab] += 1
+        if paid and cue not in money_words and _in(paid, m.end() - 1):
+            # money spent on it or given for it (文体活动19.84万元): reported substantively
+            # though named once, as a finance report names its spending lines; a cue that
+            # is itself a word for money (从工会经费中拿出1800元) names the source, not the use
+            head_labels.add(lab)
+            paid_labels.add(lab)
         w = weights.get(cue, 1.0)
         if m.start() < head_len:
             head_labels.add(lab)
@@ -63,7 +102,10 @@ def label(text: str, own_title: bool = False) -> list[str]:
         # where it carries a good part of the main one's weight (帮扶 in a report on
         # 金秋助学 is the means, not a second activity)
         share = float(settings.get("single_report_share", 0))
-        labels = [labels[0]] + [lab for lab in labels[1:] if scores[lab] >= share * scores[labels[0]]]
+        # … unless money went to it (a finance report's spending lines, 助学金 paid out
+        # in a report on 送温暖): that is an activity of its own, whatever its weight
+        labels = [labels[0]] + [lab for lab in labels[1:]
+                                if scores[lab] >= share * scores[labels[0]] or lab in paid_labels]
     if labels and scores[labels[0]] < float(settings.get("other_below", 0)):
         labels.insert(0, "other")
     return labels
