@@ -156,20 +156,24 @@ def run_process(cmd: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (bytes, the process and its children) of one command."""
     import psutil
 
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    ps = psutil.Process(proc.pid)
-    peak = 0
-    while proc.poll() is None:
-        try:
-            rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-            peak = max(peak, rss)
-        except psutil.Error:
-            pass
-        time.sleep(0.02)
-    dt = time.perf_counter() - t0
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.read().decode(errors='replace')[-2000:]}")
+    # stderr to a file, not a pipe: jionlp prints a line per input it cannot parse,
+    # and a pipe nobody reads until the end fills up and stops the process
+    with tempfile.TemporaryFile() as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
+        ps = psutil.Process(proc.pid)
+        peak = 0
+        while proc.poll() is None:
+            try:
+                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+                peak = max(peak, rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.02)
+        dt = time.perf_counter() - t0
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed: {err.read().decode(errors='replace')[-2000:]}")
     return dt, peak
 
 
@@ -177,13 +181,27 @@ def zongjie_cmd(src: Path, out: Path, *flags: str) -> list[str]:
     return [sys.executable, "-m", "pipeline.cli", "extract", str(src), "-o", str(out), "--overwrite", *flags]
 
 
+def _has_jionlp() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("jionlp") is not None
+
+
 def whole(src: Path, tmp: Path, chars: int) -> dict[str, tuple[float, int]]:
+    cores = os.cpu_count() or 1
     runs = {
         "zongjie (default), 1 worker": zongjie_cmd(src, tmp / "z.jsonl", "-w", "1"),
         "zongjie --no-ner, 1 worker": zongjie_cmd(src, tmp / "z.jsonl", "-w", "1", "--no-ner"),
-        "jionlp extract_money": [sys.executable, "benchmarks/peers.py", "money", str(src), str(tmp / "j.jsonl")],
-        "jionlp money + time": [sys.executable, "benchmarks/peers.py", "money+time", str(src), str(tmp / "j.jsonl")],
+        # no flags at all: what a user gets (one worker per core)
+        f"zongjie (default), {cores} workers": zongjie_cmd(src, tmp / "z.jsonl"),
+        f"zongjie --no-ner, {cores} workers": zongjie_cmd(src, tmp / "z.jsonl", "--no-ner"),
     }
+    if _has_jionlp():
+        runs["jionlp extract_money"] = [sys.executable, "benchmarks/peers.py", "money", str(src), str(tmp / "j.jsonl")]
+        runs["jionlp money + time"] = [sys.executable, "benchmarks/peers.py", "money+time", str(src),
+                                       str(tmp / "j.jsonl")]
+    else:
+        print("  jionlp is not installed (pip install -e '.[bench]'): the peer's rows are left out", flush=True)
     out = {}
     for label, cmd in runs.items():
         dt, peak = run_process(cmd)
@@ -226,9 +244,14 @@ def report(res: dict) -> str:
                   "| command | kchars/s | peak MiB |", "|---|---:|---:|"]
         lines += [f"| {k} | {v[0] / 1e3:,.0f} | {v[1] / 2**20:,.0f} |" for k, v in w.items()]
         rates = {k: v[0] for k, v in w.items()}
+        cores = os.cpu_count() or 1
         lines += [""] + _ratio_lines(rates, [
-            ("zongjie (default), 1 worker", "jionlp money + time", "zongjie default ÷ jionlp money + time"),
-            ("zongjie --no-ner, 1 worker", "jionlp extract_money", "zongjie --no-ner ÷ jionlp extract_money"),
+            ("zongjie (default), 1 worker", "jionlp money + time", "zongjie default, 1 worker ÷ jionlp money + time"),
+            (f"zongjie (default), {cores} workers", "jionlp money + time",
+             f"zongjie default, {cores} workers (no flags) ÷ jionlp money + time"),
+            ("zongjie --no-ner, 1 worker", "jionlp extract_money", "zongjie --no-ner, 1 worker ÷ jionlp extract_money"),
+            (f"zongjie --no-ner, {cores} workers", "jionlp extract_money",
+             f"zongjie --no-ner, {cores} workers ÷ jionlp extract_money"),
         ]) + [""]
     if res.get("workers"):
         wk = res["workers"]
@@ -256,50 +279,57 @@ def main() -> None:
     ap.add_argument("--big-mb", type=float, default=50)
     ap.add_argument("--no-model", action="store_true", help="skip the NER model in process (slow)")
     ap.add_argument("--quick", action="store_true", help="small sizes: a check that everything runs")
+    ap.add_argument("--parts", default="inproc,whole,workers,big",
+                    help="which sections to run (comma-separated: inproc, whole, workers, big)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     a = ap.parse_args()
     if a.child:
         child_in_process(a.child[0], Path(a.child[1]))
         return
+    parts = {x.strip() for x in a.parts.split(",") if x.strip()}
     if a.quick:
         a.repeat, a.copies, a.synthetic, a.worker_docs, a.memory_docs, a.big_mb = 1, 2, 50, 200, "", 1
-    tools = {k: v for k, v in IN_PROCESS.items() if not (a.no_model and v == "zongjie-model")}
+    tools = {k: v for k, v in IN_PROCESS.items() if not (a.no_model and v == "zongjie-model")
+             and (_has_jionlp() or not v.startswith("jionlp"))}
     res: dict = {"command": " ".join(["python benchmarks/run.py", *sys.argv[1:]])}
     with tempfile.TemporaryDirectory() as tmp_s:
         tmp = Path(tmp_s)
         real1, synth = tmp / "real1", tmp / "synth"
         chars1 = write_real(real1, 1)
-        res["real_label"] = f"real pages ({len(real_paths())} distinct, {chars1:,} characters, one pass)"
-        print(res["real_label"], flush=True)
-        res["in_process_real"] = in_process(real1, a.repeat, tools)
         chars_s = write_synthetic(synth, a.synthetic)
+        res["real_label"] = f"real pages ({len(real_paths())} distinct, {chars1:,} characters, one pass)"
         res["synthetic_label"] = f"synthetic pages ({a.synthetic:,}, {chars_s:,} characters)"
-        print(res["synthetic_label"], flush=True)
-        res["in_process_synthetic"] = in_process(synth, a.repeat, {k: v for k, v in tools.items()
-                                                                   if v != "zongjie-model"})
-        realn = tmp / "realn"
-        chars_n = write_real(realn, a.copies)
-        res["whole_real_label"] = f"real pages × {a.copies} ({chars_n / 1e6:.2f} M characters)"
-        print(res["whole_real_label"], flush=True)
-        res["whole_real"] = whole(realn, tmp, chars_n)
-        shutil.rmtree(realn)
-        res["whole_synthetic_label"] = res["synthetic_label"]
-        print(res["whole_synthetic_label"], flush=True)
-        res["whole_synthetic"] = whole(synth, tmp, chars_s)
+        if "inproc" in parts:
+            print(res["real_label"], flush=True)
+            res["in_process_real"] = in_process(real1, a.repeat, tools)
+            print(res["synthetic_label"], flush=True)
+            res["in_process_synthetic"] = in_process(synth, a.repeat, {k: v for k, v in tools.items()
+                                                                       if v != "zongjie-model"})
+        if "whole" in parts:
+            realn = tmp / "realn"
+            chars_n = write_real(realn, a.copies)
+            res["whole_real_label"] = f"real pages × {a.copies} ({chars_n / 1e6:.2f} M characters)"
+            print(res["whole_real_label"], flush=True)
+            res["whole_real"] = whole(realn, tmp, chars_n)
+            shutil.rmtree(realn)
+            res["whole_synthetic_label"] = res["synthetic_label"]
+            print(res["whole_synthetic_label"], flush=True)
+            res["whole_synthetic"] = whole(synth, tmp, chars_s)
         shutil.rmtree(synth)
-        workers = []
-        sizes = [a.worker_docs] + [int(x) for x in a.memory_docs.split(",") if x.strip()]
-        for n in sizes:
-            src = tmp / f"w{n}"
-            chars = write_synthetic(src, n)
-            for w in ((1, 2) if n == a.worker_docs else (2,)):
-                dt, peak = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
-                workers.append((n, w, chars / dt, peak))
-                print(f"  {n:,} documents, {w} workers: {chars / dt / 1e3:,.0f} kchars/s, "
-                      f"peak {peak / 2**20:,.0f} MiB", flush=True)
-            shutil.rmtree(src)
-        res["workers"] = workers
-        if a.big_mb > 0:
+        if "workers" in parts:
+            workers = []
+            sizes = [a.worker_docs] + [int(x) for x in a.memory_docs.split(",") if x.strip()]
+            for n in sizes:
+                src = tmp / f"w{n}"
+                chars = write_synthetic(src, n)
+                for w in ((1, 2) if n == a.worker_docs else (2,)):
+                    dt, peak = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
+                    workers.append((n, w, chars / dt, peak))
+                    print(f"  {n:,} documents, {w} workers: {chars / dt / 1e3:,.0f} kchars/s, "
+                          f"peak {peak / 2**20:,.0f} MiB", flush=True)
+                shutil.rmtree(src)
+            res["workers"] = workers
+        if "big" in parts and a.big_mb > 0:
             from pipeline.train.synth import generate
 
             f = tmp / "big" / "big.txt"

@@ -27,3 +27,17 @@ def test_budget_script_times_every_stage() -> None:
 
     chars = sum(len(t) for _, t, _ in generate(4, seed=0))
     assert f"4 synthetic pages (seed 0): {chars:,} characters" in out
+
+
+def test_run_script_measures_both_sides_in_process(tmp_path, shared) -> None:
+    """benchmarks/run.py in its smallest form: the in-process table on the real
+    pages, zongjie's rows (and jionlp's when it is installed) with numbers."""
+    out_md = tmp_path / "results.md"
+    subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--parts", "inproc", "--no-model",
+                    "--out", str(out_md)], cwd=ROOT, capture_output=True, text=True, check=True, timeout=900)
+    table = out_md.read_text(encoding="utf-8")
+    assert "### In process, real pages (" in table, table
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in table.splitlines()
+            if line.startswith("| ") and not line.startswith("| tool")}
+    for tool in ("zongjie (default)", "zongjie --no-ner", "zongjie amounts alone", "zongjie dates alone"):
+        assert float(rows[tool].replace(",", "")) > 0, rows

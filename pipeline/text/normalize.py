@@ -198,8 +198,11 @@ def t2s_edits(text: str) -> list[Edit]:
     """
     conv = _t2s()
     edits: list[Edit] = []
-    if conv.convert(text) == text:  # most pages are simplified: one C call, no loop
+    new = conv.convert(text)
+    if new == text:  # most pages are simplified: one C call, no loop
         return edits
+    if len(new) == len(text):  # one call for the whole text; lines only if a phrase changed length
+        return [(k, k + 1, b) for k, (a, b) in enumerate(zip(text, new)) if a != b]
     pos = 0
     for line in text.splitlines(keepends=True):
         new = conv.convert(line)
