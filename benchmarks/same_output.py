@@ -7,7 +7,7 @@ that should change nothing (a speed-up).
     .venv/bin/python benchmarks/same_output.py --against /tmp/before.json
 
 Each document's JSON line (as ``zongjie extract -o x.jsonl`` writes it) is
-hashed; ``--against`` lists the documents whose line changed and exits 1 if any
+hashed in a canonical form (parsed, keys sorted: the content, not the spacing); ``--against`` lists the documents whose line changed and exits 1 if any
 did. ``--ner-engine`` and ``--no-ner`` choose the path, as on the CLI.
 """
 
@@ -38,7 +38,9 @@ def digests(options: Options, n_synth: int) -> dict[str, str]:
     out = {}
     for doc_id, text in pages(n_synth):
         line = prepare_json(process_text(doc_id, text, options=options)).json
-        out[doc_id] = hashlib.sha256(line.encode()).hexdigest()
+        # the content, not the spacing: the line parsed and written in one canonical form
+        canonical = json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True)
+        out[doc_id] = hashlib.sha256(canonical.encode()).hexdigest()
     return out
 
 

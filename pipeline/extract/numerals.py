@@ -152,7 +152,9 @@ def _cn_value(s: str) -> Decimal | None:
     return sum((v for v, _ in stack), Decimal(0)) + sec + (num if num is not None else Decimal(0))
 
 
-@functools.lru_cache(maxsize=65536)
+# the figures a report repeats (500元, 1000元) are parsed once; bounded, so a long
+# run's memory stays flat (4,096 entries, a few MB)
+@functools.lru_cache(maxsize=4096)
 def parse_decimal(text: str) -> Decimal | None:
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
     if not s:
@@ -278,7 +280,7 @@ def _strip_approx(s: str) -> tuple[str, str]:
 _RANGE = regex.compile(r"^(?<a>.+?)(?:-|—|–|~|～|至|到)(?<b>.+)$")
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def parse_quantity(text: str) -> Quantity | None:
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
     if not s:
@@ -356,7 +358,7 @@ def _range_low(a: str, b: str, va: Decimal) -> Decimal:
     return out if vb is None or out <= vb else va
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def parse_amount(text: str) -> MoneyValue | None:
     """Parse a money expression on its own: ``"近100万元"``, ``"2000元-4000元"``,
     ``"壹仟元"``, ``"25481港元"``, ``"一百三十五块六角七分钱"``.

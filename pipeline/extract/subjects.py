@@ -75,7 +75,7 @@ def _nominal(word: str, flag: str) -> bool:
 
 
 # reports repeat their phrases (慰问困难职工…) and POS tagging is the costly part
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _phrase_after(text: str) -> str:
     words = _cut(text)
     out: list[str] = []
@@ -91,7 +91,7 @@ def _phrase_after(text: str) -> str:
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=8192)
 def _phrase_before(text: str) -> str:
     text = _COUNT_NOUN.sub("", text)
     for t in _TRAIL_SKIP:
