@@ -323,7 +323,7 @@ def _require_ner_model() -> None:
     from .models.ner import MODEL_DIR
 
     if not (MODEL_DIR / "meta.json").exists():
-        err.print(f"[red]no NER model at {MODEL_DIR}[/]: run `zongjie train-ner`, or pass --no-ner")
+        err.print(f"[red]no NER model at {MODEL_DIR}[/]: run `zongjie train-ner`, or use --ner-engine lexical (the default)")
         raise typer.Exit(2)
 
 

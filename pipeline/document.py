@@ -239,7 +239,7 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options
         return error_document(doc_id, str(e))
     try:
         # a long archive file is slow, not runaway: its budget grows with its length;
-        # one-time loads (jieba's dictionary, the NER model) happen before the clock runs
+        # one-time loads (the tagger's dictionary, the NER model) happen before the clock runs
         budget = options.time_limit + len(text) / CHARS_PER_SECOND_FLOOR if options.time_limit else 0
         if budget:
             _warm_up(options.ner, options.ner_engine)

@@ -122,8 +122,9 @@ class Section(Grounded):
 
 
 class Entity(Grounded):
-    """A name the NER model found: an organisation, a beneficiary group or a person.
-    ``text`` is the simplified form the model read (``quote`` is the original)."""
+    """A name the entity pass found (``--ner-engine``: the lexical pass or the model):
+    an organisation, a beneficiary group or a person. ``text`` is the simplified
+    form it read (``quote`` is the original)."""
 
     label: Literal["ORG", "GROUP", "PERSON"]
     text: str

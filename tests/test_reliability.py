@@ -147,6 +147,30 @@ def test_resume_refuses_another_redaction_key(tmp_path: Path) -> None:
     assert resolve_options(None, None, None, None, resume=True).ner is True
 
 
+def test_resume_keeps_the_entity_engine_of_the_run(tmp_path: Path) -> None:
+    """A dataset's entities come from one engine: a resume takes the stored one,
+    refuses another, and a dataset written before engines existed was the model's."""
+    from pipeline.cli import ResumeConflict, resolve_options
+
+    version = __import__("pipeline").__version__
+    stored = {"zongjie": version, "options": {"ner": True, "ner_engine": "lexical", "redact_persons": False,
+                                              "redact_key": ""}}
+    assert resolve_options(stored, None, None, None, resume=True).ner_engine == "lexical"
+    with pytest.raises(ResumeConflict, match="--ner-engine"):
+        resolve_options(stored, None, None, None, resume=True, engine="model")
+    older = {"zongjie": version, "options": {"ner": True, "redact_persons": False, "redact_key": ""}}
+    assert resolve_options(older, None, None, None, resume=True).ner_engine == "model"
+    assert resolve_options(None, None, None, None, resume=False).ner_engine == "lexical"
+
+
+def test_an_unknown_entity_engine_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(REPORT, encoding="utf-8")
+    out = tmp_path / "o.jsonl"
+    r = _invoke("extract", str(tmp_path / "in"), "--ner-engine", "bert", "-o", str(out))
+    assert r.exit_code == 2 and "--ner-engine" in r.output and not out.exists()
+
+
 def test_doc_ids_are_unique_and_collisions_stop_the_run(tmp_path: Path) -> None:
     for name in ("in2", "in3"):
         (tmp_path / name / "a").mkdir(parents=True)
