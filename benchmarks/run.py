@@ -220,39 +220,39 @@ def _ratio_lines(rates: dict[str, float], pairs: list[tuple[str, str, str]]) -> 
     return out
 
 
+def _table(title: str, head: str, rows: list[str], ratios: list[str]) -> list[str]:
+    return [f"### {title}", "", head, "|---|" + "---:|" * (head.count("|") - 2), *rows, "", *ratios, ""]
+
+
 def report(res: dict) -> str:
     lines = [f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
              f"Python {platform.python_version()}. Command: `{res['command']}`.", ""]
+    cores = os.cpu_count() or 1
     for corpus in ("real", "synthetic"):
-        r = res.get(f"in_process_{corpus}")
-        if not r:
-            continue
-        lines += [f"### In process, {res[f'{corpus}_label']}", "",
-                  "| tool | kchars/s |", "|---|---:|"]
-        lines += [f"| {k} | {v / 1e3:,.0f} |" for k, v in r.items()]
-        lines += [""] + _ratio_lines(r, [
-            ("zongjie amounts alone", "jionlp extract_money", "amounts alone ÷ jionlp extract_money"),
-            ("zongjie dates alone", "jionlp extract_time", "dates alone ÷ jionlp extract_time"),
-            ("zongjie (default)", "jionlp money + time", "zongjie default ÷ jionlp money + time"),
-            ("zongjie --no-ner", "jionlp extract_money", "zongjie --no-ner ÷ jionlp extract_money"),
-        ]) + [""]
+        if r := res.get(f"in_process_{corpus}"):
+            lines += _table(f"In process, {res[f'{corpus}_label']}", "| tool | kchars/s |",
+                            [f"| {k} | {v / 1e3:,.0f} |" for k, v in r.items()], _ratio_lines(r, [
+                                ("zongjie amounts alone", "jionlp extract_money", "amounts alone ÷ jionlp extract_money"),
+                                ("zongjie dates alone", "jionlp extract_time", "dates alone ÷ jionlp extract_time"),
+                                ("zongjie (default)", "jionlp money + time", "zongjie default ÷ jionlp money + time"),
+                                ("zongjie --no-ner", "jionlp extract_money", "zongjie --no-ner ÷ jionlp extract_money"),
+                            ]))
     for corpus in ("real", "synthetic"):
-        w = res.get(f"whole_{corpus}")
-        if not w:
-            continue
-        lines += [f"### Whole processes from a cold start, {res[f'whole_{corpus}_label']}", "",
-                  "| command | kchars/s | peak MiB |", "|---|---:|---:|"]
-        lines += [f"| {k} | {v[0] / 1e3:,.0f} | {v[1] / 2**20:,.0f} |" for k, v in w.items()]
-        rates = {k: v[0] for k, v in w.items()}
-        cores = os.cpu_count() or 1
-        lines += [""] + _ratio_lines(rates, [
-            ("zongjie (default), 1 worker", "jionlp money + time", "zongjie default, 1 worker ÷ jionlp money + time"),
-            (f"zongjie (default), {cores} workers", "jionlp money + time",
-             f"zongjie default, {cores} workers (no flags) ÷ jionlp money + time"),
-            ("zongjie --no-ner, 1 worker", "jionlp extract_money", "zongjie --no-ner, 1 worker ÷ jionlp extract_money"),
-            (f"zongjie --no-ner, {cores} workers", "jionlp extract_money",
-             f"zongjie --no-ner, {cores} workers ÷ jionlp extract_money"),
-        ]) + [""]
+        if w := res.get(f"whole_{corpus}"):
+            rates = {k: v[0] for k, v in w.items()}
+            lines += _table(f"Whole processes from a cold start, {res[f'whole_{corpus}_label']}",
+                            "| command | kchars/s | peak MiB |",
+                            [f"| {k} | {v[0] / 1e3:,.0f} | {v[1] / 2**20:,.0f} |" for k, v in w.items()],
+                            _ratio_lines(rates, [
+                                ("zongjie (default), 1 worker", "jionlp money + time",
+                                 "zongjie default, 1 worker ÷ jionlp money + time"),
+                                (f"zongjie (default), {cores} workers", "jionlp money + time",
+                                 f"zongjie default, {cores} workers (no flags) ÷ jionlp money + time"),
+                                ("zongjie --no-ner, 1 worker", "jionlp extract_money",
+                                 "zongjie --no-ner, 1 worker ÷ jionlp extract_money"),
+                                (f"zongjie --no-ner, {cores} workers", "jionlp extract_money",
+                                 f"zongjie --no-ner, {cores} workers ÷ jionlp extract_money"),
+                            ]))
     if res.get("workers"):
         wk = res["workers"]
         lines += ["### Workers (default path, synthetic pages, JSONL)", "",
