@@ -164,15 +164,11 @@ def _orgs(ws: _Words, lx: dict) -> list[tuple[int, int]]:
                 k -= 1
                 continue
             break
-        # a level or own-unit word opens a name; a name does not start on a bare noun
-        # that the tagger also reads as a verb or a group (组织 | 工会)
         parts = words[k:j]
-        if all(p in lx["org_generic"] for p in parts) and not (len(parts) >= 2 and parts[0] not in lx["org_generic"]):
-            # 学校 | 工会 names the school's union; 工会 alone names none
-            if not (len(parts) >= 2 and parts[-1] == "工会" and parts[0] != "基层"):
-                i = j
-                continue
-        if len(parts) == 1 and parts[0] in lx["org_generic"]:
+        if all(p in lx["org_generic"] for p in parts) and not (
+                len(parts) >= 2 and parts[-1] == "工会" and parts[0] != "基层"):
+            # generic words alone name no body (工会, 基层工会, 企业); 学校 | 工会 names
+            # the school's union
             i = j
             continue
         out.append((k, j))
