@@ -19,6 +19,9 @@ Status: ``consistent`` within the text's own precision (a total in 万元 with
 two decimals holds to ±50元), ``inconsistent`` otherwise, ``unverifiable`` when
 a figure is masked, missing or approximate, unless an approximate total's bound
 is broken (50余名 against 39 is inconsistent).
+
+The records and the figures' arithmetic are in ``checks.py``; the totals a text
+pairs with parts without a breakdown word, and table rows, in ``forms.py``.
 """
 
 from __future__ import annotations
@@ -27,31 +30,27 @@ import functools
 import re
 from bisect import bisect_left, bisect_right
 from decimal import Decimal
-from typing import NamedTuple
 
-import regex
-
-from .. import rules
-from ..records import Amount, Check, Count, Document, ProductPart, SpanRef
+from ..records import Check, Document, SpanRef
 from ..text.spans import between
+from .checks import (
+    LIST_SEP,
+    Fig,
+    as_decimal,
+    clause_spans,
+    index_of,
+    is_known,
+    make_product_sum,
+    make_sum,
+    marker_tables,
+    paragraph_spans,
+    sentence_spans,
+    tolerance_of,
+    unit_class,
+)
+from .forms import implicit_checks, table_breakdowns, unnamed_components
 from .outline import balance, breakdowns
 
-# compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_SENTENCE = regex.compile(r"[^。！？\n]+[。！？]*")
-_CLAUSE = regex.compile(r"[^。！？;；\n]+[。！？;；]*")
-_PARAGRAPH = regex.compile(r"[^\n]+")
-_GLOSS = regex.compile(r"\(.*?\)")
-_WAN_PRECISION = regex.compile(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])")
-_LIST_SEP = regex.compile(r"[,，、]")
-# a line break inside a figure's sentence (…每人\n1000\n元至\n3000\n元): next to a digit,
-# after no sentence or list punctuation
-_SOFT_BREAK = regex.compile(r"(?:(?<=\d)\n(?=[^\n\s])|(?<=[^\n。！？;；:：|])\n(?=\d))")
-# 600元和米面油票: goods given beside a figure, without one of their own
-_GOODS_AFTER = regex.compile(r"[和及与][\p{Han}]{2,6}(?![\d\p{Han}]*?\d)")
-
-
-Fig = Amount | Count
-FILE = "check/markers"
 # the longest stretch of a run that the document-scope pairing takes as one
 # breakdown: long enumerations (30+ parts after 其中) fit, a 3 MB line of
 # figures does not make the index quadratic
@@ -63,186 +62,16 @@ MAX_NEAR = 32
 MAX_RATES = 64
 
 
-@functools.lru_cache(maxsize=1)
-def _markers():
-    rf = rules.load(FILE)
-    return rf.lexicons, rf.tables["unit_class"], rf.tables["settings"]
-
-
-def unit_class(f: Fig) -> str | None:
-    if f.type == "amount":
-        return f"money:{f.currency}:{f.per or ''}"
-    # a unit the table does not name compares only with itself (个帮扶站 is not 个基层工会)
-    return _markers()[1].get(f.unit) or (f"unit:{f.unit}" if f.unit else None)
-
-
-class Span(NamedTuple):
-    # a tuple, not a frozen dataclass: a long page makes thousands (every sentence
-    # and clause) and a tuple is built at a third of the cost
-    start: int
-    end: int
-
-
-def _sentences(raw: str) -> list[Span]:
-    # ASCII ? and ! are left out: in these pages they are lost characters of a
-    # mojibake (三本3人,?2人), not sentence ends. A line break inside a sentence
-    # broken at every figure (分别对\n303\n名…) is a space, not an end: the text is
-    # read with those breaks blanked (same length, so offsets hold)
-    return [Span(*m.span()) for m in _SENTENCE.finditer(_SOFT_BREAK.sub(" ", raw))]
-
-
-def _clauses(raw: str) -> list[Span]:
-    """Sentences cut further at ; (一是…;二是…)."""
-    return [Span(*m.span()) for m in _CLAUSE.finditer(raw)]
-
-
-def _paragraphs(raw: str) -> list[Span]:
-    return [Span(*m.span()) for m in _PARAGRAPH.finditer(raw)]
-
-
-def _index(spans: list[Span], pos: int) -> int:
-    lo, hi = 0, len(spans) - 1
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if spans[mid].end <= pos:
-            lo = mid + 1
-        elif spans[mid].start > pos:
-            hi = mid - 1
-        else:
-            return mid
-    return -1
-
-
-def _known(f: Fig) -> bool:
-    return f.status == "ok" and f.value is not None
-
-
-def _tolerance(f: Fig) -> Decimal:
-    """Half a unit of the last digit the total was written with, in yuan/items."""
-    if f.type != "amount" or f.value is None:
-        return Decimal(0)
-    q = _GLOSS.sub("", f.quote)
-    m = _WAN_PRECISION.search(q)
-    if not m:
-        return Decimal(0)
-    decimals = len(m.group(2) or "")
-    scale = {"万": 10000, "萬": 10000, "亿": 10**8, "億": 10**8, "千": 1000}[m.group(3)]
-    return Decimal(scale) / (Decimal(10) ** decimals) / 2
-
-
-def _num(v) -> Decimal:
-    return Decimal(str(v))
-
-
-def _fmt(v) -> str:
-    d = _num(v)
-    return f"{int(d):,}" if d == d.to_integral_value() else f"{d:,}"
-
-
-def _status(total: Fig, computed: Decimal | None, tol: Decimal, parts_exact: bool) -> str:
-    if computed is None or not _known(total):
-        return "unverifiable"
-    stated = _num(total.value)
-    if total.approx == "at_least":
-        return "inconsistent" if computed < stated - tol else "unverifiable"
-    if total.approx == "at_most":
-        return "inconsistent" if computed > stated + tol else "unverifiable"
-    if total.approx == "about" or not parts_exact:
-        return "unverifiable"
-    return "consistent" if abs(computed - stated) <= tol else "inconsistent"
-
-
-def _ref(f: Fig) -> SpanRef:
-    return SpanRef(start=f.start, end=f.end)
-
-
-def make_sum(total: Fig, parts: list[Fig], scope: str, doc_id: str) -> Check:
-    known = all(_known(p) for p in parts)
-    computed = sum((_num(p.value) for p in parts), Decimal(0)) if known else None
-    exact = all(p.approx == "exact" for p in parts)
-    # each part rounded as written (24.70万元: ±50元) adds its rounding to the total's;
-    # a part's precision is the finest the breakdown writes (9万元 beside 64.1万元 is 9.0)
-    # (a part written in plain yuan is exact and adds nothing)
-    steps = [t for t in (_tolerance(f) for f in [total, *parts]) if t > 0]
-    finest = min(steps) if steps else Decimal(0)
-    tol = _tolerance(total) + sum((min(t, finest) for t in map(_tolerance, parts)), Decimal(0))
-    status = _status(total, computed, tol, exact)
-    terms = " + ".join(_fmt(p.value) if _known(p) else f"[{p.status}]" for p in parts)
-    stated = total.value if _known(total) else None
-    return _check("sum", total, [_ref(p) for p in parts], scope, status, stated, computed, tol, terms, doc_id)
-
-
-def make_product_sum(total: Fig, pairs: list[tuple[Fig, Fig]], scope: str, doc_id: str) -> Check:
-    known = all(_known(c) and _known(r) for c, r in pairs)
-    computed = sum((_num(c.value) * _num(r.value) for c, r in pairs), Decimal(0)) if known else None
-    exact = all(c.approx == "exact" and r.approx == "exact" for c, r in pairs)
-    tol = _tolerance(total)
-    status = _status(total, computed, tol, exact)
-    terms = " + ".join(f"{_fmt(c.value) if _known(c) else '?'} × {_fmt(r.value) if _known(r) else '?'}" for c, r in pairs)
-    stated = total.value if _known(total) else None
-    parts = [ProductPart(count=_ref(c), rate=_ref(r)) for c, r in pairs]
-    return _check("product_sum", total, parts, scope, status, stated, computed, tol, terms, doc_id)
-
-
-def make_range_product(total: Fig, counts: list[Fig], rate: Fig, scope: str, doc_id: str) -> Check:
-    """total against Σ counts × a rate given as a range: the range bounds the
-    computed total (SCHEMA.md: ``computed``, ``computed_high``); outside the
-    bounds is inconsistent, inside unverifiable."""
-    n = sum((_num(c.value) for c in counts), Decimal(0))
-    lo, hi = n * _num(rate.low), n * _num(rate.high)
-    tol = _tolerance(total)
-    stated = _num(total.value) if _known(total) else None
-    if stated is None:
-        status = "unverifiable"
-    elif stated < lo - tol or stated > hi + tol:
-        status = "inconsistent"
-    else:
-        status = "unverifiable"
-    terms = " + ".join(_fmt(c.value) for c in counts) + f" × [{_fmt(rate.low)}, {_fmt(rate.high)}]"
-    parts = [ProductPart(count=_ref(c), rate=_ref(rate)) for c in counts]
-    c = _check("product_sum", total, parts, scope, status, total.value if stated is not None else None, lo, tol,
-               terms, doc_id)
-    high = int(hi) if hi == hi.to_integral_value() else float(hi)
-    shown = f"[{_fmt(lo)}, {_fmt(hi)}]"
-    derivation = (f"{terms} = {shown} ∌ {_fmt(total.value)}" if status == "inconsistent"
-                  else f"{terms} = {shown} vs {total.quote} ?")
-    return c.model_copy(update={"computed_high": high, "derivation": derivation})
-
-
-def _check(relation, total, parts, scope, status, stated, computed, tol, terms, doc_id) -> Check:
-    comp = None if computed is None else (int(computed) if computed == computed.to_integral_value() else float(computed))
-    diff = None if comp is None or stated is None else float(_num(comp) - _num(stated))
-    if diff is not None and float(diff).is_integer():
-        diff = int(diff)
-    mark = {"consistent": "✓", "inconsistent": "≠", "unverifiable": "?"}[status]
-    shown = _fmt(stated) if stated is not None else f"[{total.status}]"
-    if status == "inconsistent":
-        derivation = f"{terms} = {_fmt(comp)} ≠ {shown}"
-    elif status == "consistent":
-        derivation = f"{terms} = {_fmt(comp)} {mark}"
-    else:
-        derivation = f"{terms} = {_fmt(comp) if comp is not None else '?'} vs {total.quote} ?"
-        if stated is None and comp is not None:
-            derivation += f" (inferred total: {_fmt(comp)})"
-    return Check(
-        check_id=f"{doc_id}:{relation}:{total.start}-{total.end}:" + ",".join(
-            str(p.start if isinstance(p, SpanRef) else p.count.start) for p in parts),
-        relation=relation, scope=scope, status=status, total=_ref(total), parts=parts,
-        stated=stated, computed=comp, difference=diff, tolerance=float(tol) if tol % 1 else int(tol),
-        derivation=derivation, section=total.section,
-    )
-
-
 def _pick_parts(total: Fig, cands: list[Fig]) -> list[Fig]:
     """Parts of a breakdown: the shortest leading run (>= 2) that adds up to the
     total if there is one (so a trailing figure of another kind is not swallowed:
     224家 = 216 + 8, not + 368 覆盖企业), else every candidate."""
-    if _known(total) and all(_known(c) for c in cands):
+    if is_known(total) and all(is_known(c) for c in cands):
         acc = Decimal(0)
-        tol = _tolerance(total)
+        tol = tolerance_of(total)
         for k, c in enumerate(cands):
-            acc += _num(c.value)
-            if k >= 1 and abs(acc - _num(total.value)) <= tol:
+            acc += as_decimal(c.value)
+            if k >= 1 and abs(acc - as_decimal(total.value)) <= tol:
                 return cands[: k + 1]
     return cands
 
@@ -255,7 +84,7 @@ def _breakdown(words: tuple[str, ...]) -> re.Pattern:
 
 
 def reconcile(doc: Document, raw: str) -> list[Check]:
-    lex, _, settings = _markers()
+    lex, _, settings = marker_tables()
     all_figs: list[Fig] = [f for f in doc.facts if f.type in ("amount", "count")]
     if len(all_figs) < 2:
         return []
@@ -263,17 +92,17 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     # as running text, a row (7428 | 7225) looks like a breakdown of the row above
     cells = [f for f in all_figs if f.rule_id.endswith(".table_cell")]
     figs = [f for f in all_figs if not f.rule_id.endswith(".table_cell")]
-    table_checks = _table_checks(raw, cells, doc.doc_id) if cells else []
+    table_checks = table_breakdowns(raw, cells, doc.doc_id) if cells else []
     if len(figs) < 2:
         return sorted(table_checks, key=lambda c: (c.total.start, c.relation))
-    sents = _sentences(raw)
-    paras = _paragraphs(raw)
+    sents = sentence_spans(raw)
+    paras = paragraph_spans(raw)
     figs.sort(key=lambda f: f.start)
     # every "figures in this stretch of text" question is a bisect on these
     # starts, so a long document costs linear time, not quadratic
     fstarts = [f.start for f in figs]
-    sent_of = {f.start: _index(sents, f.start) for f in figs}
-    para_of = {f.start: _index(paras, f.start) for f in figs}
+    sent_of = {f.start: index_of(sents, f.start) for f in figs}
+    para_of = {f.start: index_of(paras, f.start) for f in figs}
     checks: list[Check] = []
     seen: set[tuple] = set()
     used_as_part: set[int] = set()
@@ -355,12 +184,12 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                 _sentence_checks(before, region, doc.doc_id, add_weak, [])
     # --- sentence scope: parts, then 共计 total --------------------------------
     after_words = sorted(lex["total_after"], key=len, reverse=True)
-    clauses = _clauses(raw)
-    clause_of = {f.start: _index(clauses, f.start) for f in figs}
+    clauses = clause_spans(raw)
+    clause_of = {f.start: index_of(clauses, f.start) for f in figs}
     for f in figs:
         ci = clause_of[f.start]
         lead = raw[max(0, f.start - 10, clauses[ci].start if ci >= 0 else 0):f.start]
-        lead = _LIST_SEP.split(lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
+        lead = LIST_SEP.split(lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
         if not any(w in lead for w in after_words):
             continue
         cls = unit_class(f)
@@ -391,9 +220,9 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                 add(make_product_sum(f, pairs, scope, doc.doc_id), [x for p in pairs for x in p])
     # --- document scope -------------------------------------------------------
     _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals)
-    _implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc.doc_id, add, add_weak,
+    implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc.doc_id, add, add_weak,
                      stated_totals, used_as_part)
-    checks = _unnamed_components(raw, checks, sents, lex)
+    checks = unnamed_components(raw, checks, sents, lex)
     checks += table_checks
     checks.sort(key=lambda c: (c.total.start, c.relation))
     return checks
@@ -414,172 +243,6 @@ def _inner_pattern(words: tuple[str, ...]) -> re.Pattern:
 def _inside(spans: tuple[list[int], list[int]], pos: int) -> bool:
     k = bisect_right(spans[0], pos) - 1
     return k >= 0 and pos < spans[1][k]
-
-
-def _implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc_id, add, add_weak,
-                     stated_totals, used_as_part) -> None:
-    """Totals the text pairs with parts without a breakdown word:
-
-    * 共花费53560.79元,医保报销34494.77元,个人承担19066.02元: a 共 total, then
-      parts in the same sentence that add up to it exactly;
-    * …,授予14人…(以上35人同时…): 以上/上述 + a total after the parts it sums;
-    * 核发补助金24.7万元,人均补助2580.7元 with 102名 in the sentence: a total, one
-      count and one rate (or average) per the count's unit: total = count × rate.
-    """
-    lead_words = tuple(lex["total_before"])
-    back_words = tuple(lex["total_back"])
-    for f in figs:
-        if not _known(f) or (f.type == "amount" and f.per):
-            continue
-        si = sent_of[f.start]
-        if si < 0:
-            continue
-        lead = raw[max(0, f.start - 8, sents[si].start):f.start]
-        cls = unit_class(f)
-        stated = _num(f.value)
-        if f.start not in stated_totals and any(w in _LIST_SEP.split(lead)[-1] for w in lead_words):
-            after = [p for p in figs[between(fstarts, f.end, sents[si].end)]
-                     if unit_class(p) == cls and _known(p) and not (p.type == "amount" and p.per)]
-            acc = Decimal(0)
-            for k, p in enumerate(after):
-                acc += _num(p.value)
-                if k >= 1 and acc == stated:
-                    add_weak(make_sum(f, after[:k + 1], "sentence", doc_id), after[:k + 1])
-                    break
-                if acc > stated:
-                    break
-        if f.start not in stated_totals and lead.endswith(back_words):
-            pi = para_of[f.start]
-            before = [p for p in figs[between(fstarts, paras[pi].start if pi >= 0 else 0, f.start)]
-                      if unit_class(p) == cls and _known(p) and p.start not in used_as_part]
-            acc = Decimal(0)
-            for k in range(len(before) - 1, -1, -1):
-                acc += _num(before[k].value)
-                if k <= len(before) - 2 and acc == stated:
-                    add_weak(make_sum(f, before[k:], "sentence", doc_id), before[k:])
-                    break
-                if acc > stated:
-                    break
-        if f.type == "amount" and f.start not in stated_totals and any(
-                w in _LIST_SEP.split(lead)[-1] for w in tuple(lex["total_after"]) + ("累计",)):
-            # 分别对303名…、259名…以及188名…给予了每人1000元至3000元不等的助学金,累计发放94.3元:
-            # counts sharing one rate given as a range bound the total
-            same = figs[between(fstarts, sents[si].start, f.start)]
-            ranged = [r for r in same if r.type == "amount" and r.per and r.value is None
-                      and r.low is not None and r.status == "ok"]
-            if len(ranged) == 1:
-                r = ranged[0]
-                want = {"人": ("person",), "户": ("household",)}.get(r.per, ())
-                counts = [c for c in same if c.type == "count" and _known(c) and c.start < r.start
-                          and unit_class(c) in want]
-                if counts:
-                    add(make_range_product(f, counts, r, "sentence", doc_id), counts + [r])
-        if f.type == "amount" and f.start not in stated_totals:
-            # one count and its rate in the total's sentence: total = count × rate
-            same = figs[between(fstarts, sents[si].start, sents[si].end)]
-            counts = [c for c in same if c.type == "count" and _known(c)]
-            rates = [r for r in same if r.type == "amount" and r.per and _known(r) and r.start > f.start]
-            for r in rates:
-                want = {"人": ("person",), "户": ("household",), "人次": ("person_time",)}.get(r.per, ())
-                mine = [c for c in counts if unit_class(c) in want]
-                if len(mine) != 1:
-                    continue
-                c = mine[0]
-                pc = make_product_sum(f, [(c, r)], "sentence", doc_id)
-                # an average (人均, 平均) is the total over the count by definition;
-                # a plain rate beside a total may leave others out: no alarm then
-                average = any(w in raw[max(0, r.start - 6):r.start] for w in lex["average"])
-                if average:
-                    add(pc, [c, r])
-                else:
-                    add_weak(pc, [c, r])
-
-
-def _unnamed_components(raw: str, checks: list[Check], sents, lex) -> list[Check]:
-    """A total that names a component without a figure (加上全总已拨的慰问金…,
-    每人发放现金600元和米面油票) cannot be checked: not inconsistent, unverifiable."""
-    with_words = tuple(lex["component_before"])
-    goods_after = _GOODS_AFTER
-    out = []
-    for c in checks:
-        if c.status == "inconsistent":
-            si = _index(sents, c.total.start)
-            lead = raw[sents[si].start:c.total.start] if si >= 0 else ""
-            parts = [p if isinstance(p, SpanRef) else p.rate for p in c.parts]
-            unnamed = any(w in lead for w in with_words) or any(goods_after.match(raw, p.end) for p in parts)
-            if unnamed:
-                c = c.model_copy(update={"status": "unverifiable", "derivation": c.derivation.replace(" ≠ ", " vs ")
-                                         + " (a component is named without a figure)"})
-        out.append(c)
-    return out
-
-
-def _table_checks(raw: str, cells: list[Fig], doc_id: str) -> list[Check]:
-    """Breakdowns a table states by its rows: a row with its own unit, then
-    rows that open with 其中 (and the rows after them, until the next row with
-    a unit of its own) are its parts, column by column. A second 其中 opens a
-    nested breakdown of the part above it; where it ends is read from a column
-    in which its rows add up exactly (the shortest such run), and the parent's
-    parts resume after it. Where no column settles that, nothing is checked:
-    an auditor is not shown a guess."""
-    from ..extract.tables import parse
-
-    by_start = {f.start: f for f in cells}
-    out: list[Check] = []
-
-    def fig(row, col):
-        c = row.cells[col] if col < len(row.cells) else None
-        return by_start.get(c.start) if c is not None else None
-
-    for t in parse(raw):
-        rows = list(t.rows)
-        ncols = max((len(r.cells) for r in rows), default=0)
-        i = 0
-        while i < len(rows):
-            parent = rows[i]
-            i += 1
-            if i >= len(rows) or not rows[i].breakdown or rows[i].own_unit:
-                continue
-            children = []
-            for r in rows[i:]:
-                if r.own_unit:
-                    break
-                children.append(r)
-            i += len(children)  # a part is never a parent of the rows after it
-            level, nested, k, settled = [children[0]], [], 1, True
-            while k < len(children):
-                if not children[k].breakdown:
-                    level.append(children[k])
-                    k += 1
-                    continue
-                head, n = level[-1], None
-                for size in range(2, len(children) - k + 1):
-                    group = children[k:k + size]
-                    for col in range(ncols):
-                        tot, parts = fig(head, col), [fig(r, col) for r in group]
-                        if tot is not None and all(parts) and \
-                                sum((_num(p.value) for p in parts), Decimal(0)) == _num(tot.value):
-                            n = size
-                            break
-                    if n:
-                        break
-                if n is None:
-                    settled = False
-                    break
-                nested.append((head, children[k:k + n]))
-                k += n
-            if not settled:
-                continue
-            for total_row, part_rows in [(parent, level), *nested]:
-                if len(part_rows) < 2:
-                    continue
-                for col in range(ncols):
-                    tot, parts = fig(total_row, col), [fig(r, col) for r in part_rows]
-                    if tot is not None and all(parts):
-                        out.append(make_sum(tot, parts, "paragraph", doc_id))
-    return out
-
-
 def _sentence_checks(before: list[Fig], region: list[Fig], doc_id: str, add, group_totals: list[Fig]) -> None:
     counts = [f for f in region if f.type == "count"]
     rates = [f for f in region if f.type == "amount" and f.per]
@@ -628,7 +291,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     min_money_parts = int(settings["min_document_money_parts"])
     near_parts = int(settings["near_miss_parts"])
     near_share = Decimal(str(settings["near_miss_share"]))
-    runs = _runs([f for f in figs if _known(f)], sent_of)
+    runs = _runs([f for f in figs if is_known(f)], sent_of)
     by_sent: dict[int, list[Fig]] = {}
     for f in figs:
         by_sent.setdefault(sent_of[f.start], []).append(f)
@@ -639,7 +302,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     # indexed once by (section, class, sum), so each total looks its value up
     # instead of walking every run of its sub-report: linear in the page, where
     # the walk was quadratic (a 76k-character report took 81 s).
-    val = {f.start: _num(f.value) for f in figs if _known(f)}
+    val = {f.start: as_decimal(f.value) for f in figs if is_known(f)}
     # figures already the parts of a total whose breakdown holds belong to it: a
     # document-scope pairing never takes them for another total (branch lines, each
     # with its total and parts, are not paired across)
@@ -662,7 +325,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
                     sums.setdefault((run[0].section, cls, acc), []).append((run[i:j + 1], peak))
     cand_starts: dict[tuple, list[int]] = {}
     for total in figs:
-        if not _known(total) or total.approx != "exact" or val[total.start] < min_total:
+        if not is_known(total) or total.approx != "exact" or val[total.start] < min_total:
             continue
         stated = val[total.start]
         cands = sums.get((total.section, unit_class(total), stated))
@@ -677,7 +340,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             k = bisect_left(cand_starts[key], total.start)
             cands = cands[max(0, k - MAX_NEAR // 2):k + MAX_NEAR // 2]
         # the total's own sentence restating the same figures is a repeat, not a breakdown
-        own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and _known(f)}
+        own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and is_known(f)}
         for sub, peak in cands:
             if peak > stated:
                 continue
@@ -706,9 +369,9 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             keys.append(run_total[k])
             idx.append(k)
     for total in group_totals:
-        if not _known(total):
+        if not is_known(total):
             continue
-        stated = _num(total.value)
+        stated = as_decimal(total.value)
         keys, idx = run_sums.get((total.section, unit_class(total)), ((), ()))
         lo, hi = bisect_left(keys, stated - near_share * stated), bisect_right(keys, stated + near_share * stated)
         for k in sorted(idx[lo:hi])[:MAX_NEAR]:
@@ -727,7 +390,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     by_start = {f.start: f for f in figs}
     rates_of: dict[int | None, list[Fig]] = {}
     for f in figs:
-        if f.type == "amount" and f.per and _known(f):
+        if f.type == "amount" and f.per and is_known(f):
             rates_of.setdefault(f.section, []).append(f)
     rate_starts = {sec: [r.start for r in rs] for sec, rs in rates_of.items()}
     for c in list(checks):
@@ -739,7 +402,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
         sec = parts[0].section
         sent = sent_of[c.total.start]
         money = [f for f in by_sent.get(sent, []) + by_sent.get(sent + 1, [])
-                 if f.type == "amount" and not f.per and f.section == sec and _known(f)]
+                 if f.type == "amount" and not f.per and f.section == sec and is_known(f)]
         if not money:
             continue
         end = bisect_left(rate_starts.get(sec, []), c.total.start)
@@ -749,7 +412,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             continue
         for k in range(len(rates) - len(parts) + 1):
             cand = rates[k:k + len(parts)]
-            computed = sum((_num(p.value) * _num(r.value) for p, r in zip(parts, cand)), Decimal(0))
+            computed = sum((as_decimal(p.value) * as_decimal(r.value) for p, r in zip(parts, cand)), Decimal(0))
             for m in money:
-                if abs(computed - _num(m.value)) <= _tolerance(m):
+                if abs(computed - as_decimal(m.value)) <= tolerance_of(m):
                     add(make_product_sum(m, list(zip(parts, cand)), "document", doc_id), parts + cand)

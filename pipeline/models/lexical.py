@@ -24,8 +24,8 @@ for those who want it (README gives both sets of scores).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from itertools import accumulate
-from typing import Callable
 
 from .. import rules
 from .ner import Span
@@ -65,7 +65,7 @@ def _lex() -> dict[str, frozenset[str] | tuple[str, ...]]:
     }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ner_list(name: str) -> list[str]:
     """A list of the name parts the NER training corpus is built from
     (``rules/ner/lexicon.yaml``, plain lists that the corpus generator reads as they are)."""
@@ -86,7 +86,7 @@ def _tag() -> Callable[[str], list[tuple[str, str]]]:
 class _Words:
     """A line's words with their offsets."""
 
-    __slots__ = ("words", "flags", "starts", "ends")
+    __slots__ = ("ends", "flags", "starts", "words")
 
     def __init__(self, text: str, base: int, lx: dict) -> None:
         tagged = _retokenised(_tag()(text), lx)
