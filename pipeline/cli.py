@@ -169,10 +169,11 @@ class _Stdout:
     """``-o -``: JSONL lines to standard output, in input order, as they come."""
 
     def __init__(self) -> None:
-        self.out = sys.stdout
+        self.out = sys.stdout.buffer
 
     def add(self, doc: Prepared, key: str | None = None) -> None:
-        self.out.write(doc.json + "\n")
+        self.out.write(doc.json)
+        self.out.write(b"\n")
 
     def close(self) -> None:
         self.out.flush()

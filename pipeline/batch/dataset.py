@@ -190,9 +190,11 @@ class DatasetWriter:
             d = self.state / "jsonl"
             d.mkdir(parents=True, exist_ok=True)
             tmp = d / f"{name}.jsonl.part"
-            with tmp.open("w", encoding="utf-8") as fh:
+            with tmp.open("wb") as fh:
                 for doc in docs:
-                    fh.write(doc.json + "\n")
+                    # two writes, not line + "\n": a 50 MB page's line is not copied again
+                    fh.write(doc.json)
+                    fh.write(b"\n")
             os.replace(tmp, d / f"{name}.jsonl")
         if self.table_root is not None:
             for t in TABLES:

@@ -116,7 +116,7 @@ class Prepared:
     length: int
     status: str
     error: str | None
-    json: str
+    json: bytes  # the JSON line, UTF-8, without its newline
     rows: dict[str, list[dict]]
     summary: tuple[int, ...]  # sections, amounts, counts, dates, placeholders, checks, events
     flagged: tuple[tuple[str, int, str], ...]      # amounts not "ok": quote, start, status
@@ -124,7 +124,7 @@ class Prepared:
 
 def prepare(doc: Document, with_rows: bool = True) -> Prepared:
     kinds = Counter(f.type for f in doc.facts)
-    return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json(),
+    return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json_bytes(),
                     rows([doc]) if with_rows else {},
                     (len(doc.sections), kinds["amount"], kinds["count"], kinds["date"], len(doc.placeholders),
                      len(doc.checks), len(doc.events)),
