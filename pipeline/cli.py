@@ -145,16 +145,16 @@ def resolve_options(stored: dict | None, ner: bool | None, redact: bool | None, 
         if stored.get("zongjie") != __version__:
             raise ResumeConflict(f"the dataset was written by zongjie {stored.get('zongjie')}, this is "
                                  f"{__version__}; run again without --resume")
-        was = stored.get("options", {})
+        # a dataset written before the engines existed was written by the model
+        was = {"ner_engine": "model", **stored.get("options", {})}
         for name, given in (("ner", ner), ("redact_persons", redact), ("ner_engine", engine)):
-            # a dataset written before the engines existed was written by the model
-            if given is not None and given != was.get(name, "model" if name == "ner_engine" else None):
+            if given is not None and given != was.get(name):
                 flag = {"ner": "--ner/--no-ner", "redact_persons": "--redact-persons",
                         "ner_engine": "--ner-engine"}[name]
                 raise ResumeConflict(f"{flag} differs from the interrupted run ({name}={was.get(name)}); "
                                      "resume with the same options, or run again without --resume")
         ner = was.get("ner", True) if ner is None else ner
-        engine = was.get("ner_engine", "model") if engine is None else engine
+        engine = was["ner_engine"] if engine is None else engine
         redact = was.get("redact_persons", False) if redact is None else redact
         key = redact_key or ""
         fp = _run_info(Options(redact_key=key))["options"]["redact_key"]

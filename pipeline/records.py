@@ -10,7 +10,6 @@ in a record with ``redacted: true``, whose person names are pseudonyms).
 from __future__ import annotations
 
 import functools
-import json  # noqa: F401  (json_schema users import it from here)
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator

@@ -90,6 +90,15 @@ def load(name: str) -> RuleFile:
 
 
 @functools.lru_cache(maxsize=None)
+def load_raw(name: str) -> dict[str, Any]:
+    """``rules/<name>.yaml`` as plain data, for the files that are not rule files
+    (the NER corpus' name parts and templates, read by its generator and by the
+    lexical entity pass)."""
+    path = RULES_DIR / f"{name}.yaml"
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+
+
+@functools.lru_cache(maxsize=None)
 def compiled(name: str) -> list[tuple[RuleSpec, regex.Pattern]]:
     rf = load(name)
     out = []

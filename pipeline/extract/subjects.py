@@ -58,8 +58,14 @@ def _tagger() -> Callable[[str], list[tuple[str, str]]]:
     return rjieba.tag
 
 
+def pos_tags(text: str) -> list[tuple[str, str]]:
+    """jieba's words of ``text`` with their part-of-speech tags (also read by the
+    lexical entity pass, ``pipeline/models/lexical.py``)."""
+    return _tagger()(text)
+
+
 def _cut(text: str) -> list[_Word]:
-    return [_Word(w, f) for w, f in _tagger()(text)]
+    return [_Word(w, f) for w, f in pos_tags(text)]
 
 
 def warm_up() -> None:

@@ -17,7 +17,7 @@ time. This pass reads the same normalised text at the speed of the tagger
   surname, or a surname and given name jieba split in two.
 
 It has the ``Tagger``'s interface (``entities(text, skip)``), so the document
-layer does not know which one runs. ``--ner model`` keeps the character model
+layer does not know which one runs. ``--ner-engine model`` keeps the character model
 for those who want it (README gives both sets of scores).
 """
 
@@ -28,6 +28,7 @@ from collections.abc import Callable
 from itertools import accumulate
 
 from .. import rules
+from ..extract.subjects import pos_tags
 from .ner import Span
 
 _CLAUSE = set(",，。;；!?！？:：、()（）“”\"'《》\n\t ")
@@ -65,22 +66,9 @@ def _lex() -> dict[str, frozenset[str] | tuple[str, ...]]:
     }
 
 
-@functools.cache
 def _ner_list(name: str) -> list[str]:
-    """A list of the name parts the NER training corpus is built from
-    (``rules/ner/lexicon.yaml``, plain lists that the corpus generator reads as they are)."""
-    import yaml
-
-    path = rules.RULES_DIR / "ner" / "lexicon.yaml"
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return list(data.get(name, []))
-
-
-@functools.lru_cache(maxsize=1)
-def _tag() -> Callable[[str], list[tuple[str, str]]]:
-    from ..extract.subjects import _tagger
-
-    return _tagger()
+    """A list of the name parts the NER training corpus is built from (``rules/ner/lexicon.yaml``)."""
+    return list(rules.load_raw("ner/lexicon").get(name, []))
 
 
 class _Words:
@@ -89,7 +77,7 @@ class _Words:
     __slots__ = ("ends", "flags", "starts", "words")
 
     def __init__(self, text: str, base: int, lx: dict) -> None:
-        tagged = _retokenised(_tag()(text), lx)
+        tagged = _retokenised(pos_tags(text), lx)
         self.words: list[str] = [w for w, _ in tagged]
         self.flags: list[str] = [f for _, f in tagged]
         self.ends: list[int] = list(accumulate(map(len, self.words), initial=base))

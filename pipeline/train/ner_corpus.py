@@ -25,6 +25,7 @@ from typing import Iterator
 
 import yaml
 
+from .. import rules
 from ..rules import RULES_DIR
 
 CORPUS_DIR = RULES_DIR.parent / "corpus"
@@ -34,9 +35,7 @@ LABELS = ("ORG", "GROUP", "PERSON")
 
 @functools.lru_cache(maxsize=1)
 def _data() -> tuple[dict, dict]:
-    lex = yaml.safe_load((RULES_DIR / "ner" / "lexicon.yaml").read_text(encoding="utf-8"))
-    tpl = yaml.safe_load((RULES_DIR / "ner" / "templates.yaml").read_text(encoding="utf-8"))
-    return lex, tpl
+    return rules.load_raw("ner/lexicon"), rules.load_raw("ner/templates")
 
 
 def _split(items: list[str], part: str) -> list[str]:
