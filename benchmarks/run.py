@@ -45,8 +45,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.pages import real_paths  # noqa: E402
 
 IN_PROCESS = {
     "zongjie (default)": "zongjie",
@@ -61,13 +62,6 @@ IN_PROCESS = {
 
 
 # --- corpora -----------------------------------------------------------------
-
-def real_paths() -> list[Path]:
-    paths = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "real" / "texts").glob("*.txt"))
-    if not paths:
-        raise SystemExit(f"no real pages under {SHARED} (../shared/seeds, ../shared/real/texts)")
-    return paths
-
 
 def write_real(folder: Path, copies: int) -> int:
     folder.mkdir(parents=True, exist_ok=True)
@@ -94,12 +88,11 @@ def write_synthetic(folder: Path, n: int, seed: int = 0) -> int:
 # --- 1. in process -------------------------------------------------------------
 
 def _tool(name: str):
-    """(warm-up, one call) of a tool, both taking a text."""
+    """The one call a tool makes on a text (the same call warms it up)."""
     if name.startswith("jionlp-"):
         from benchmarks.peers import extractor
 
-        fn = extractor(name.removeprefix("jionlp-"))
-        return fn, fn
+        return extractor(name.removeprefix("jionlp-"))
     from pipeline.document import Options, process_text
     from pipeline.extract import amounts, dates
     from pipeline.text.normalize import normalize
@@ -109,21 +102,21 @@ def _tool(name: str):
 
         def doc(text: str):
             return process_text("bench", text, options=opts)
-        return doc, doc
+        return doc
     module = {"amounts": amounts, "dates": dates}[name]
 
     def alone(text: str):
         return module.extract(normalize(text).text)
-    return alone, alone
+    return alone
 
 
 def child_in_process(name: str, folder: Path) -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
-    warm, call = _tool(name)
+    call = _tool(name)
     from pipeline.train.synth import generate
 
     for _, text, _ in generate(2, seed=987_654):  # pages of no corpus here
-        warm(text)
+        call(text)
     t0 = time.perf_counter()
     for t in texts:
         call(t)

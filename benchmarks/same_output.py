@@ -20,23 +20,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pages import real_and_synthetic  # noqa: E402
 from pipeline.batch.export import prepare_json  # noqa: E402
 from pipeline.document import Options, process_text  # noqa: E402
-from pipeline.train.synth import generate  # noqa: E402
-
-
-def pages(n_synth: int) -> list[tuple[str, str]]:
-    paths = sorted((SHARED / "seeds").glob("*.txt")) + sorted((SHARED / "real" / "texts").glob("*.txt"))
-    out = [(p.stem, p.read_text(encoding="utf-8")) for p in paths]
-    return out + [(d, t) for d, t, _ in generate(n_synth, seed=0)]
 
 
 def digests(options: Options, n_synth: int) -> dict[str, str]:
     out = {}
-    for doc_id, text in pages(n_synth):
+    for doc_id, text in real_and_synthetic(n_synth):
         line = prepare_json(process_text(doc_id, text, options=options)).json
         # the content, not the spacing: the line parsed and written in one canonical form
         canonical = json.dumps(json.loads(line), ensure_ascii=False, sort_keys=True)

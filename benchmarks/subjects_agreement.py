@@ -15,19 +15,13 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.pages import real_and_synthetic  # noqa: E402
 from pipeline.document import Options, process_text  # noqa: E402
 from pipeline.extract import subjects  # noqa: E402
-from pipeline.train.synth import generate  # noqa: E402
-
-
-class _W(NamedTuple):
-    word: str
-    flag: str
 
 
 def _python_jieba():
@@ -38,13 +32,6 @@ def _python_jieba():
 
     jieba.setLogLevel(logging.WARNING)
     return lambda text: [(w.word, w.flag) for w in jieba.posseg.cut(text)]
-
-
-def texts(n_synth: int) -> list[tuple[str, str]]:
-    shared = ROOT.parent / "shared"
-    paths = sorted((shared / "seeds").glob("*.txt")) + sorted((shared / "real" / "texts").glob("*"))
-    out = [(p.name, p.read_text(encoding="utf-8")) for p in paths]
-    return out + [(d, t) for d, t, _ in generate(n_synth, seed=0)]
 
 
 def run(pages: list[tuple[str, str]], tagger) -> tuple[dict, float]:
@@ -76,7 +63,7 @@ def main() -> None:
     args = ap.parse_args()
     import rjieba
 
-    pages = texts(args.synthetic)
+    pages = real_and_synthetic(args.synthetic)
     a, ta = run(pages, _python_jieba())
     b, tb = run(pages, rjieba.tag)
     n = same = 0

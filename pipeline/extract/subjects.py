@@ -51,7 +51,7 @@ def _tagger() -> Callable[[str], list[tuple[str, str]]]:
     # Python jieba spends ~2.2 s loading its dictionary and POS tables (and imports
     # pkg_resources) before the first document; rjieba loads in ~0.2 s. On the
     # seeds, ../shared/real and 300 synthetic pages the two give the same subject
-    # for 5693 of 5698 counts, and tagging them took 1.30 s against 0.08 s
+    # for 5692 of 5698 counts, and tagging them took 1.06 s against 0.03 s
     # (benchmarks/subjects_agreement.py).
     import rjieba
 
