@@ -29,7 +29,7 @@ from itertools import accumulate
 
 from .. import rules
 from ..extract.subjects import pos_tags
-from .ner import Span
+from .ner import Span, line_pieces
 
 _CLAUSE = set(",，。;；!?！？:：、()（）“”\"'《》\n\t ")
 _NUMBER_TAGS = ("m", "mq")
@@ -259,11 +259,9 @@ class LexicalTagger:
     """ORG / GROUP / PERSON spans of normalised text, line by line."""
 
     def entities(self, text: str, skip: Callable[[int, int], bool] | None = None) -> list[Span]:
-        from .ner import _pieces
-
         lx = _lex()
         out: list[Span] = []
-        for a, b in _pieces(text):
+        for a, b in line_pieces(text):
             if skip and skip(a, b):
                 continue
             ws = _Words(text[a:b], a, lx)

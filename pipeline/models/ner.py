@@ -35,14 +35,16 @@ class Tagger:
     def entities(self, text: str, skip: Callable[[int, int], bool] | None = None) -> list[Span]:
         """Entities of ``text`` (offsets into it). Lines are tagged one by one;
         lines for which ``skip(start, end)`` is true (boilerplate) are not."""
-        pieces = [(a, b) for a, b in _pieces(text) if not (skip and skip(a, b))]
+        pieces = [(a, b) for a, b in line_pieces(text) if not (skip and skip(a, b))]
         out = []
         for (a, _), doc in zip(pieces, self.nlp.pipe(text[a:b] for a, b in pieces)):
             out += [Span(a + e.start_char, a + e.end_char, e.label_, e.text) for e in doc.ents]
         return out
 
 
-def _pieces(text: str) -> list[tuple[int, int]]:
+def line_pieces(text: str) -> list[tuple[int, int]]:
+    """The non-blank lines of ``text`` as (start, end), a line longer than
+    spaCy's limit cut into pieces: what both entity taggers read one at a time."""
     out, pos = [], 0
     for line in text.splitlines(keepends=True):
         end = pos + len(line.rstrip("\r\n"))
@@ -78,4 +80,4 @@ def tagger() -> Tagger:
     return load()
 
 
-__all__ = ["MODEL_DIR", "Span", "Tagger", "load", "tagger"]
+__all__ = ["MODEL_DIR", "Span", "Tagger", "line_pieces", "load", "tagger"]
