@@ -36,18 +36,45 @@ _NUMBER_TAGS = ("m", "mq")
 # classifiers of people: a bare 职工 right by 56名 is a counted group
 _CLASSIFIERS = set("名人位户")
 _DIRECTIONS = set("东西南北中")
+# words remembered by an _EndsIn before it starts over: a few hundred kilobytes,
+# more than the distinct words of a long page
+_MEMO_WORDS = 1 << 15
+
+
+class _EndsIn(dict):
+    """word → whether it ends in one of ``heads``, filled as words come.
+    ``str.endswith`` with a tuple tries every head in turn (~50 of them) and the
+    pass asks it of most words several times; words repeat, so after the first
+    time it is one dict lookup in C (``__missing__`` runs only for a new word)."""
+
+    def __init__(self, heads: tuple[str, ...]) -> None:
+        super().__init__()
+        self.heads = heads
+
+    def __missing__(self, word: str) -> bool:
+        if len(self) >= _MEMO_WORDS:
+            self.clear()
+        hit = self[word] = word.endswith(self.heads)
+        return hit
 
 
 @functools.lru_cache(maxsize=1)
-def _lex() -> dict[str, frozenset[str] | tuple[str, ...]]:
+def _lex() -> dict[str, frozenset[str] | tuple[str, ...] | dict[str, bool]]:
     lx = rules.load("entity/lexicon").lexicons
     surnames = _ner_list("surnames") + lx["person_surnames_extra"]
+    org_heads = tuple(sorted(lx["org_heads"], key=len, reverse=True))
+    group_heads = tuple(sorted(lx["group_heads"], key=len, reverse=True))
     return {
-        "org_heads": tuple(sorted(lx["org_heads"], key=len, reverse=True)),
+        "org_heads": org_heads,
+        "ends_org": _EndsIn(org_heads),
+        "ends_group": _EndsIn(group_heads),
+        "ends_owned": _EndsIn(tuple(lx["group_owned"])),
+        "ends_role": _EndsIn(tuple(lx["person_roles"])),
         "org_tails": frozenset(lx["org_tails"]),
         "org_part_tags": frozenset(lx["org_part_tags"]),
         "bound_ends": frozenset(lx["bound_ends"]),
         "split_openers": tuple(lx["split_openers"]),
+        "splits_at_opener": _SplitsAtOpener(tuple(lx["split_openers"]), org_heads),
         "group_breaks": frozenset(lx["group_breaks"]),
         "group_owned": tuple(lx["group_owned"]),
         "person_roles": tuple(lx["person_roles"]),
@@ -57,7 +84,7 @@ def _lex() -> dict[str, frozenset[str] | tuple[str, ...]]:
         "org_breaks": frozenset(lx["org_breaks"]),
         "org_prepositions": frozenset(lx["org_prepositions"]),
         "org_generic": frozenset(lx["org_generic"]),
-        "group_heads": tuple(sorted(lx["group_heads"], key=len, reverse=True)),
+        "group_heads": group_heads,
         "group_bare_not": frozenset(lx["group_bare_not"]),
         "group_mods": frozenset(lx["group_mods"]),
         "group_mod_tags": frozenset(lx["group_mod_tags"]),
@@ -77,55 +104,71 @@ class _Words:
     __slots__ = ("ends", "flags", "starts", "words")
 
     def __init__(self, text: str, base: int, lx: dict) -> None:
-        tagged = _retokenised(pos_tags(text), lx)
-        self.words: list[str] = [w for w, _ in tagged]
-        self.flags: list[str] = [f for _, f in tagged]
+        self.words, self.flags = _retokenised(pos_tags(text), lx)
         self.ends: list[int] = list(accumulate(map(len, self.words), initial=base))
         self.starts: list[int] = self.ends[:-1]
         del self.ends[0]
 
 
-def _retokenised(tagged: list[tuple[str, str]], lx: dict) -> list[tuple[str, str]]:
-    """jieba's words, with the two repairs names need: a bound ending it left on
-    its own is joined to the word before (司法 | 所 → 司法所), and a word that opens
-    with a union's name and goes on (工会组织, 工会主席) is cut after the name."""
-    bound, openers, heads = lx["bound_ends"], lx["split_openers"], lx["org_heads"]
-    out: list[tuple[str, str]] = []
+def _retokenised(tagged: list[tuple[str, str]], lx: dict) -> tuple[list[str], list[str]]:
+    """jieba's words and tags, with the two repairs names need: a bound ending it
+    left on its own is joined to the word before (司法 | 所 → 司法所), and a word
+    that opens with a union's name and goes on (工会组织, 工会主席) is cut after the name."""
+    bound, openers, split = lx["bound_ends"], lx["split_openers"], lx["splits_at_opener"]
+    words: list[str] = []
+    flags: list[str] = []
     for w, f in tagged:
-        if w in bound and out and out[-1][1][:1] in "nvjb" and len(out[-1][0]) >= 2:
-            prev, _ = out.pop()
-            out.append((prev + w, "n"))
-        elif w.startswith(openers) and not w.endswith(heads) and w not in openers:
+        if w in bound and words and flags[-1][:1] in "nvjb" and len(words[-1]) >= 2:
+            words[-1] += w
+            flags[-1] = "n"
+        elif split[w]:
             head = next(o for o in openers if w.startswith(o))
             rest = w[len(head):]
-            out.append((head, "n"))
-            out.append((rest, "v" if rest in lx["group_breaks"] else "n"))
+            words += (head, rest)
+            flags += ("n", "v" if rest in lx["group_breaks"] else "n")
         else:
-            out.append((w, f))
-    return out
+            words.append(w)
+            flags.append(f)
+    return words, flags
+
+
+class _SplitsAtOpener(dict):
+    """word → whether it opens with a union's name and goes on past it
+    (工会组织), memoised like _EndsIn: asked of every word of every line."""
+
+    def __init__(self, openers: tuple[str, ...], heads: tuple[str, ...]) -> None:
+        super().__init__()
+        self.openers, self.heads = openers, heads
+
+    def __missing__(self, w: str) -> bool:
+        if len(self) >= _MEMO_WORDS:
+            self.clear()
+        hit = self[w] = w.startswith(self.openers) and not w.endswith(self.heads) and w not in self.openers
+        return hit
 
 
 def _branch_part(w: str, f: str, lx: dict) -> bool:
     return ((f in lx["org_part_tags"] or (f == "m" and w.startswith("第"))) and len(w) <= 3
             and w not in lx["org_breaks"] and w[0] not in lx["org_prepositions"]
-            and not w.endswith(lx["group_heads"]) and not w.endswith(lx["org_heads"]))
+            and not lx["ends_group"][w] and not lx["ends_org"][w])
 
 
 def _orgs(ws: _Words, lx: dict) -> list[tuple[int, int]]:
     """Word index ranges [i, j) of organisation names."""
     out: list[tuple[int, int]] = []
     words, flags = ws.words, ws.flags
+    ends_org = lx["ends_org"]
     n = len(words)
     i = 0
     while i < n:
         w = words[i]
-        if not w.endswith(lx["org_heads"]) or w in lx["org_breaks"]:
+        if not ends_org[w] or w in lx["org_breaks"]:
             i += 1
             continue
         j = i + 1
         # the parts of the same body after its head: 公司 | 工会 | 女工 | 委员会
         while j < n:
-            if words[j] in lx["org_tails"] or words[j].endswith(lx["org_heads"]):
+            if words[j] in lx["org_tails"] or ends_org[words[j]]:
                 j += 1
             elif j + 1 < n and words[j] + words[j + 1] in lx["org_tails"]:
                 j += 2
@@ -135,7 +178,7 @@ def _orgs(ws: _Words, lx: dict) -> list[tuple[int, int]]:
                 m = j
                 while m < n and m - j < 2 and _branch_part(words[m], flags[m], lx):
                     m += 1
-                if m > j and m < n and words[m].endswith(lx["org_heads"]) and words[m] not in lx["org_breaks"]:
+                if m > j and m < n and ends_org[words[m]] and words[m] not in lx["org_breaks"]:
                     j = m + 1
                 else:
                     break
@@ -147,7 +190,7 @@ def _orgs(ws: _Words, lx: dict) -> list[tuple[int, int]]:
                 break
             if (p in lx["org_openers"] or f in lx["org_part_tags"] or (f == "m" and p.startswith("第"))
                     or (f == "f" and len(p) == 2 and p[0] in _DIRECTIONS)):  # 北岸 | 热电厂
-                if p.endswith(lx["group_heads"]) and p not in lx["org_openers"]:
+                if lx["ends_group"][p] and p not in lx["org_openers"]:
                     break  # 困难职工 | 工会 is not one body
                 k -= 1
                 continue
@@ -177,14 +220,15 @@ def _strip_preposition(ws: _Words, k: int, after_name: bool, lx: dict) -> int | 
 def _groups(ws: _Words, lx: dict, taken: set[int]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     words, flags = ws.words, ws.flags
+    ends_group = lx["ends_group"]
     n = len(words)
     for i in range(n):
         w = words[i]
-        if (i in taken or not w.endswith(lx["group_heads"]) or len(w) > 8
+        if (i in taken or not ends_group[w] or len(w) > 8
                 or flags[i] in _NUMBER_TAGS + ("q",) or w in lx["group_breaks"]):
             continue
         nxt, nf = (words[i + 1], flags[i + 1]) if i + 1 < n else ("", "x")
-        if nxt.endswith(lx["group_heads"]):
+        if ends_group[nxt]:
             continue  # the next word is the head: 农民工 | 子女
         if len(nxt) == 1 and (w + nxt).endswith(lx["org_heads"]):
             continue  # jieba cut a union through its head: 单 | 建工 | 会
@@ -194,7 +238,7 @@ def _groups(ws: _Words, lx: dict, taken: set[int]) -> list[tuple[int, int]]:
             if any(ch in _CLAUSE for ch in p) or p in lx["group_breaks"]:
                 break
             if p in lx["group_mods"] or (f in lx["group_mod_tags"] and len(p) >= 2
-                                        and not p.endswith(lx["org_heads"])):
+                                        and not lx["ends_org"][p]):
                 k -= 1
                 continue
             if k >= 2 and (k - 2) not in taken and words[k - 2] + p in lx["group_mods"]:
@@ -204,7 +248,7 @@ def _groups(ws: _Words, lx: dict, taken: set[int]) -> list[tuple[int, int]]:
         if k == i and len(w) == 1:
             continue  # 户, 员 alone are no group
         if (k == i and nf.startswith("n") and not nf.startswith("nr") and len(nxt) >= 2) or \
-                nxt.endswith(lx["group_owned"]):
+                lx["ends_owned"][nxt]:
             # a group word that names a thing's owner: 劳模 | 工作室, 新建 | 职工 | 书屋 (jieba
             # tags some verbs as nouns, 青年员工 | 参观, so a named group needs a known thing)
             continue
@@ -233,7 +277,7 @@ def _persons(ws: _Words, lx: dict, taken: set[int]) -> list[tuple[int, int]]:
             i += 1
             continue
         sur = w[:2] if w[:2] in surnames else w[:1] if w[:1] in surnames else ""
-        role = i > 0 and words[i - 1].endswith(lx["person_roles"])
+        role = i > 0 and lx["ends_role"][words[i - 1]]
         if not sur or not (f[:2] == "nr" or (w == sur and role)):
             i += 1
             continue
