@@ -145,9 +145,16 @@ def in_process(folder: Path, repeat: int, tools: dict[str, str]) -> dict[str, fl
 
 # --- 2-4. whole processes -----------------------------------------------------
 
-def run_process(cmd: list[str]) -> tuple[float, int]:
-    """Wall seconds and peak RSS (bytes, the process and its children) of one command."""
+def run_process(cmd: list[str]) -> tuple[float, int, int]:
+    """Wall seconds and peak memory (bytes, the process and its children) of one
+    command, twice: resident sizes summed (sampled every 20 ms), and proportional
+    set sizes summed (every second: reading smaps is slower), where a page a
+    forked worker shares with its parent counts once, not once per process:
+    what the machine spends."""
     import psutil
+
+    def tree(ps: psutil.Process) -> list[psutil.Process]:
+        return [ps, *ps.children(recursive=True)]
 
     # stderr to a file, not a pipe: jionlp prints a line per input it cannot parse,
     # and a pipe nobody reads until the end fills up and stops the process
@@ -155,11 +162,15 @@ def run_process(cmd: list[str]) -> tuple[float, int]:
         t0 = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=err)
         ps = psutil.Process(proc.pid)
-        peak = 0
+        peak = peak_pss = 0
+        last_pss = 0.0
         while proc.poll() is None:
             try:
-                rss = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
-                peak = max(peak, rss)
+                procs = tree(ps)
+                peak = max(peak, sum(p.memory_info().rss for p in procs))
+                if time.perf_counter() - last_pss >= 1.0:
+                    last_pss = time.perf_counter()
+                    peak_pss = max(peak_pss, sum(p.memory_full_info().pss for p in procs))
             except psutil.Error:
                 pass
             time.sleep(0.02)
@@ -167,7 +178,7 @@ def run_process(cmd: list[str]) -> tuple[float, int]:
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"{' '.join(cmd)} failed: {err.read().decode(errors='replace')[-2000:]}")
-    return dt, peak
+    return dt, peak, peak_pss
 
 
 def zongjie_cmd(src: Path, out: Path, *flags: str) -> list[str]:
@@ -197,7 +208,7 @@ def whole(src: Path, tmp: Path, chars: int) -> dict[str, tuple[float, int]]:
         print("  jionlp is not installed (pip install -e '.[bench]'): the peer's rows are left out", flush=True)
     out = {}
     for label, cmd in runs.items():
-        dt, peak = run_process(cmd)
+        dt, peak, _ = run_process(cmd)
         out[label] = (chars / dt, peak)
         print(f"  {label}: {dt:.1f} s, {chars / dt / 1e3:,.0f} kchars/s, peak {peak / 2**20:,.0f} MiB", flush=True)
     return out
@@ -249,10 +260,11 @@ def report(res: dict) -> str:
     if res.get("workers"):
         wk = res["workers"]
         lines += ["### Workers (default path, synthetic pages, JSONL)", "",
-                  "| documents | workers | kchars/s | peak MiB |", "|---:|---:|---:|---:|"]
-        lines += [f"| {d:,} | {n} | {r / 1e3:,.0f} | {m / 2**20:,.0f} |" for d, n, r, m in wk]
-        base = {d: r for d, n, r, _ in wk if n == 1}
-        lines += [""] + [f"- {d:,} documents: {r / base[d]:.2f}x with {n} workers" for d, n, r, _ in wk
+                  "| documents | workers | kchars/s | peak MiB (RSS summed) | peak MiB (PSS summed) |",
+                  "|---:|---:|---:|---:|---:|"]
+        lines += [f"| {d:,} | {n} | {r / 1e3:,.0f} | {m / 2**20:,.0f} | {q / 2**20:,.0f} |" for d, n, r, m, q in wk]
+        base = {d: r for d, n, r, *_ in wk if n == 1}
+        lines += [""] + [f"- {d:,} documents: {r / base[d]:.2f}x with {n} workers" for d, n, r, *_ in wk
                          if n > 1 and d in base] + [""]
     if res.get("big"):
         mb, chars, dt, peak = res["big"]
@@ -316,10 +328,10 @@ def main() -> None:
                 src = tmp / f"w{n}"
                 chars = write_synthetic(src, n)
                 for w in ((1, 2) if n == a.worker_docs else (2,)):
-                    dt, peak = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
-                    workers.append((n, w, chars / dt, peak))
+                    dt, peak, peak_pss = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
+                    workers.append((n, w, chars / dt, peak, peak_pss))
                     print(f"  {n:,} documents, {w} workers: {chars / dt / 1e3:,.0f} kchars/s, "
-                          f"peak {peak / 2**20:,.0f} MiB", flush=True)
+                          f"peak {peak / 2**20:,.0f} MiB RSS summed, {peak_pss / 2**20:,.0f} MiB PSS", flush=True)
                 shutil.rmtree(src)
             res["workers"] = workers
         if "big" in parts and a.big_mb > 0:
@@ -334,7 +346,7 @@ def main() -> None:
                         fh.write(text + "\n")
                     i += 1
             chars = len(f.read_text(encoding="utf-8"))
-            dt, peak = run_process(zongjie_cmd(f.parent, tmp / "big.jsonl", "-w", "1"))
+            dt, peak, _ = run_process(zongjie_cmd(f.parent, tmp / "big.jsonl", "-w", "1"))
             res["big"] = (f.stat().st_size / 1e6, chars, dt, peak)
             print(f"  big file: {chars:,} characters in {dt:.0f} s, peak {peak / 2**20:,.0f} MiB", flush=True)
     text = report(res)

@@ -157,7 +157,13 @@ class _Pool:
         self.pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init, initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_worker_init, initargs=(os.getpid(),))
+        # the workers are forked now, before the parent lists the inputs: a forked
+        # worker starts with every page the parent holds at that moment, and the
+        # listing of a 100,000-file folder (tens of MB) would be one copy per worker
+        # (the pool forks all of its processes on its first task)
+        pool.submit(int).result()
+        return pool
 
     def _rebuild(self, generation: int) -> None:
         # only the pool that broke is replaced: a later one holds live work
