@@ -217,3 +217,17 @@ def test_folder_listing_keeps_path_order_without_path_objects(tmp_path: Path):
     want = [str(q) for q in sorted(q for q in tmp_path.rglob("*") if q.is_file())]
     assert _files_under(tmp_path) == want
     assert [i.doc_id for i in iter_inputs([tmp_path])] == ["A", "a/b", "a/c/d", "a-b", "a.b/x", "z"]
+
+
+def test_pool_forks_its_workers_before_the_inputs_are_listed():
+    # a worker forked after the parent listed a big folder starts with a copy of
+    # the listing: the pool has its processes the moment it is made
+    from pipeline.batch.run import _Pool
+    from pipeline.document import DEFAULT_OPTIONS
+
+    pool = _Pool(2, None, DEFAULT_OPTIONS)
+    try:
+        procs = list(pool.pool._processes.values())
+        assert len(procs) == 2 and all(p.is_alive() for p in procs)
+    finally:
+        pool.close()

@@ -170,3 +170,14 @@ def test_lexical_pass_is_not_worse_than_the_model_on_the_hand_written_sets():
     # names); the lexical pass stays within reach there too
     got = score(list(ner_corpus.generated(200, 7, "test")), predict)
     assert got["ORG"]["f1"] >= 0.80 and got["GROUP"]["f1"] >= 0.80 and got["PERSON"]["f1"] >= 0.75, got
+
+
+def test_lexical_suffix_memo_answers_as_endswith_and_stays_bounded(monkeypatch):
+    from pipeline.models import lexical
+
+    monkeypatch.setattr(lexical, "_MEMO_WORDS", 4)
+    ends = lexical._EndsIn(("总工会", "公司", "厂"))
+    words = ["市总工会", "工会", "建筑公司", "公司化", "厂", "纺织厂", "职工"]
+    for _ in range(2):
+        assert [ends[w] for w in words] == [w.endswith(("总工会", "公司", "厂")) for w in words]
+        assert len(ends) <= 4

@@ -60,3 +60,25 @@ def test_identity_maps_at_any_length() -> None:
     a = NormText.identity("甲乙")
     a.starts[0] = 99
     assert NormText.identity("丙丁").starts[0] == 0
+
+
+def test_traditional_text_keeps_every_span_and_small_maps() -> None:
+    # 會 -> 会 one for one (no edit list): the maps are the identity's, 4 bytes a character
+    raw = "工會會員(huì)共" + "職工" * 50
+    nt = normalize(raw)
+    assert nt.text.startswith("工会会员共") and "t2s" in nt.steps
+    k = nt.text.index("共")
+    assert nt.to_orig(k, k + 1)[:2] == (raw.index("共"), raw.index("共") + 1)
+    assert nt.to_orig(1, 4)[:2] == (1, 4)  # 会会员 is 會會員
+    assert nt.starts.itemsize == nt.ends.itemsize == 4
+    # a simplified page is left as it is: no t2s step
+    assert "t2s" not in normalize("工会会员共").steps
+
+
+def test_t2s_text_never_changes_the_length() -> None:
+    from pipeline.text.normalize import t2s_text
+
+    for raw in ("", "工會", "後來的隻字片語\n發展", "繁體中文(fán)\r\n測試"):
+        out = t2s_text(raw)
+        assert len(out) == len(raw)
+    assert t2s_text("工會發展") == "工会发展"
