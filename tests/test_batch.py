@@ -231,3 +231,19 @@ def test_pool_forks_its_workers_before_the_inputs_are_listed():
         assert len(procs) == 2 and all(p.is_alive() for p in procs)
     finally:
         pool.close()
+
+
+def test_a_run_holds_no_ids_of_its_own_committed_documents(tmp_path):
+    # what --resume matches is read from the manifests of an earlier run; the live
+    # run's batches are not remembered (a million-input run would hold them all)
+    from pipeline.batch.dataset import DatasetWriter
+    from pipeline.document import process_text
+
+    w = DatasetWriter(tmp_path / "out.jsonl", batch_docs=2)
+    for i in range(5):
+        w.add(process_text(f"d{i}", "工会慰问困难职工10人。"))
+    w.close()
+    assert w.done == {} and len((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+    # and a resumed run still knows what the finished one wrote
+    again = DatasetWriter(tmp_path / "out.jsonl", resume=True)
+    assert sorted(again.done) == [f"d{i}" for i in range(5)]

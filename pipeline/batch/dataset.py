@@ -153,6 +153,7 @@ class DatasetWriter:
                 raise ResumeConflict(f"{self.output} is a finished redacted run; its inputs cannot be "
                                      "matched again: run again without --resume")
             self._write_batch(prior, [d.doc_id for d in prior])
+            self.done.update({d.doc_id: d.sha256 for d in prior})
 
     def should_skip(self, doc_id: str, read_sha: Callable[[], str | None]) -> bool:
         """Whether ``doc_id`` is already in a committed batch. ``read_sha`` is
@@ -213,7 +214,9 @@ class DatasetWriter:
             os.fsync(fh.fileno())
         os.replace(tmp, md / f"{name}.json")
         self.next_batch += 1
-        self.done.update({k: d.sha256 for d, k in zip(docs, keys)})
+        # ``done`` is what an earlier run committed, asked before this run starts
+        # (should_skip); this run's own documents are not added to it: a run over a
+        # million inputs would hold a million ids and hashes until it ends
 
     def close(self) -> None:
         """Commit the last batch and assemble the final files."""
