@@ -176,7 +176,7 @@ def test_lexical_suffix_memo_answers_as_endswith_and_stays_bounded(monkeypatch):
     from pipeline.models import lexical
 
     monkeypatch.setattr(lexical, "_MEMO_WORDS", 4)
-    ends = lexical._EndsIn(("总工会", "公司", "厂"))
+    ends = lexical._ends_in(("总工会", "公司", "厂"))
     words = ["市总工会", "工会", "建筑公司", "公司化", "厂", "纺织厂", "职工"]
     for _ in range(2):
         assert [ends[w] for w in words] == [w.endswith(("总工会", "公司", "厂")) for w in words]

@@ -36,26 +36,31 @@ _NUMBER_TAGS = ("m", "mq")
 # classifiers of people: a bare 职工 right by 56名 is a counted group
 _CLASSIFIERS = set("名人位户")
 _DIRECTIONS = set("东西南北中")
-# words remembered by an _EndsIn before it starts over: a few hundred kilobytes,
+# words a _WordMemo remembers before it starts over: a few hundred kilobytes,
 # more than the distinct words of a long page
 _MEMO_WORDS = 1 << 15
 
 
-class _EndsIn(dict):
-    """word → whether it ends in one of ``heads``, filled as words come.
-    ``str.endswith`` with a tuple tries every head in turn (~50 of them) and the
-    pass asks it of most words several times; words repeat, so after the first
-    time it is one dict lookup in C (``__missing__`` runs only for a new word)."""
+class _WordMemo(dict):
+    """word → ``test(word)``, filled as words come. The pass asks the same
+    questions of most words several times (does it end in one of ~50 heads?
+    ``str.endswith`` with a tuple tries each in turn) and words repeat, so after
+    the first time an answer is one dict lookup in C (``__missing__`` runs only
+    for a new word). Bounded: it starts over past ``_MEMO_WORDS`` words."""
 
-    def __init__(self, heads: tuple[str, ...]) -> None:
+    def __init__(self, test: Callable[[str], bool]) -> None:
         super().__init__()
-        self.heads = heads
+        self.test = test
 
     def __missing__(self, word: str) -> bool:
         if len(self) >= _MEMO_WORDS:
             self.clear()
-        hit = self[word] = word.endswith(self.heads)
+        hit = self[word] = self.test(word)
         return hit
+
+
+def _ends_in(heads: tuple[str, ...]) -> _WordMemo:
+    return _WordMemo(lambda w: w.endswith(heads))
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,15 +71,17 @@ def _lex() -> dict[str, frozenset[str] | tuple[str, ...] | dict[str, bool]]:
     group_heads = tuple(sorted(lx["group_heads"], key=len, reverse=True))
     return {
         "org_heads": org_heads,
-        "ends_org": _EndsIn(org_heads),
-        "ends_group": _EndsIn(group_heads),
-        "ends_owned": _EndsIn(tuple(lx["group_owned"])),
-        "ends_role": _EndsIn(tuple(lx["person_roles"])),
+        "ends_org": _ends_in(org_heads),
+        "ends_group": _ends_in(group_heads),
+        "ends_owned": _ends_in(tuple(lx["group_owned"])),
+        "ends_role": _ends_in(tuple(lx["person_roles"])),
         "org_tails": frozenset(lx["org_tails"]),
         "org_part_tags": frozenset(lx["org_part_tags"]),
         "bound_ends": frozenset(lx["bound_ends"]),
         "split_openers": tuple(lx["split_openers"]),
-        "splits_at_opener": _SplitsAtOpener(tuple(lx["split_openers"]), org_heads),
+        # a word that opens with a union's name and goes on past it (工会组织)
+        "splits_at_opener": _WordMemo(lambda w, o=tuple(lx["split_openers"]), h=org_heads:
+                                      w.startswith(o) and not w.endswith(h) and w not in o),
         "group_breaks": frozenset(lx["group_breaks"]),
         "group_owned": tuple(lx["group_owned"]),
         "person_roles": tuple(lx["person_roles"]),
@@ -135,21 +142,6 @@ def _retokenised(tagged: list[tuple[str, str]], lx: dict) -> tuple[list[str], li
             words.append(w)
             flags.append(f)
     return words, flags
-
-
-class _SplitsAtOpener(dict):
-    """word → whether it opens with a union's name and goes on past it
-    (工会组织), memoised like _EndsIn: asked of every word of every line."""
-
-    def __init__(self, openers: tuple[str, ...], heads: tuple[str, ...]) -> None:
-        super().__init__()
-        self.openers, self.heads = openers, heads
-
-    def __missing__(self, w: str) -> bool:
-        if len(self) >= _MEMO_WORDS:
-            self.clear()
-        hit = self[w] = w.startswith(self.openers) and not w.endswith(self.heads) and w not in self.openers
-        return hit
 
 
 def _branch_part(w: str, f: str, lx: dict) -> bool:
