@@ -83,15 +83,12 @@ def _lex() -> dict[str, frozenset[str] | tuple[str, ...] | dict[str, bool]]:
         "splits_at_opener": _WordMemo(lambda w, o=tuple(lx["split_openers"]), h=org_heads:
                                       w.startswith(o) and not w.endswith(h) and w not in o),
         "group_breaks": frozenset(lx["group_breaks"]),
-        "group_owned": tuple(lx["group_owned"]),
-        "person_roles": tuple(lx["person_roles"]),
         "person_after": frozenset(lx["person_after"]),
         # 我厂, 我校 …: the own units the NER corpus writes its names with
         "org_openers": frozenset(lx["org_openers"]) | {"我" + u for u in _ner_list("own_units")},
         "org_breaks": frozenset(lx["org_breaks"]),
         "org_prepositions": frozenset(lx["org_prepositions"]),
         "org_generic": frozenset(lx["org_generic"]),
-        "group_heads": group_heads,
         "group_bare_not": frozenset(lx["group_bare_not"]),
         "group_mods": frozenset(lx["group_mods"]),
         "group_mod_tags": frozenset(lx["group_mod_tags"]),
