@@ -64,6 +64,25 @@ def test_a_folder_zongjie_did_not_write_is_never_cleared(tmp_path: Path) -> None
                    "--overwrite").exit_code == 0
 
 
+def test_a_run_killed_while_it_wrote_its_marker_can_be_run_again(tmp_path: Path) -> None:
+    # the state folder made, the marker's .part written, the process killed before the rename
+    src = _folder(tmp_path)
+    out = tmp_path / "o.jsonl"
+    state = tmp_path / "o.jsonl.parts"
+    state.mkdir()
+    (state / "_zongjie.json.part").write_text("{")
+    for resume in ([], ["--resume"]):
+        r = _invoke("extract", str(src), "--no-ner", "-o", str(out), *resume)
+        assert r.exit_code == 0, r.output
+        assert out.is_file() and not state.exists()
+        state.mkdir()
+        (state / "_zongjie.json.part").write_text("{")
+    # anything else in it is not ours to clear
+    (state / "notes.txt").write_text("mine")
+    assert _invoke("extract", str(src), "--no-ner", "-o", str(out)).exit_code == 2
+    assert (state / "notes.txt").read_text() == "mine"
+
+
 def test_special_and_unwritable_targets_are_refused_before_any_work(tmp_path: Path) -> None:
     src = _folder(tmp_path)
     r = _invoke("extract", str(src), "--no-ner", "-o", "/dev/full")

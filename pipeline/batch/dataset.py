@@ -81,8 +81,10 @@ class DatasetWriter:
         self.output, self.fmt, self.duckdb = output, fmt, duckdb
         self.batch_docs, self.batch_chars = batch_docs, batch_chars
         self.state = state_dir(output, fmt)
+        # a run killed while it wrote its marker leaves the marker's .part alone in
+        # the folder: that folder is still this program's, not a user's
         if not overwrite and self.state.is_dir() and not (self.state / MARKER).is_file() \
-                and any(self.state.iterdir()):
+                and any(p.name != MARKER + ".part" for p in self.state.iterdir()):
             raise NotADataset(f"{self.state} is not empty and was not written by zongjie "
                               f"(no {MARKER}); choose another folder or pass --overwrite")
         # table parts: in the dataset itself, or staged for the DuckDB file only
