@@ -172,7 +172,7 @@ class _Stdout:
         self.out = sys.stdout.buffer
 
     def add(self, doc: Prepared, key: str | None = None) -> None:
-        self.out.write(doc.json)
+        doc.write_json(self.out)
         self.out.write(b"\n")
 
     def close(self) -> None:

@@ -16,7 +16,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from . import events
 from .extract import activities, tables
@@ -26,7 +26,7 @@ from .text.normalize import NormText, normalize
 from .text.placeholders import find_placeholders
 from .text.reading import DecodeError, read_file
 from .extract.subjects import subject_from_groups
-from .records import Amount, Boilerplate, Count, Date, Document, Entity, Section
+from .records import Amount, Boilerplate, Count, Date, Document, DocumentDate, Entity, Section
 from .text.segment import Segmentation, segment
 
 EXTRACTORS = {"amount": (amounts, Amount), "count": (counts, Count), "date": (dates, Date)}
@@ -51,6 +51,10 @@ DEFAULT_OPTIONS = Options()
 DEFAULT_TIME_LIMIT = 300.0
 # the slowest rate a healthy run reads at (measured ~200k chars/s per core with NER off)
 CHARS_PER_SECOND_FLOOR = 20_000
+
+
+# (doc_id, text, encoding, html, header fields) -> a finished long document, or None
+LongReader = Callable[[str, str, "str | None", bool, dict], Any]
 
 
 class TimeLimitExceeded(Exception):
@@ -95,7 +99,7 @@ def _tagger(engine: str):
     raise ValueError(f"unknown NER engine {engine!r} (one of {', '.join(NER_ENGINES)})")
 
 
-def _entities(nt: NormText, seg: Segmentation, engine: str) -> list:
+def find_entities(nt: NormText, seg: Segmentation, engine: str) -> list:
     """Entity spans of the normalised text, outside boilerplate, sorted."""
     spans = _tagger(engine).entities(nt.text, skip=seg.all_boilerplate)
     return [e for e in spans if not seg.in_boilerplate(e.start, e.end)]
@@ -106,7 +110,7 @@ def _fact(kind: str, nt: NormText, seg: Segmentation, doc_id: str, c: Candidate)
     s, e, grown = nt.to_orig(c.start, c.end)
     fields: dict[str, Any] = dict(c.fields)
     return model(
-        fact_id=f"{doc_id}:{kind}:{s}-{e}",
+        fact_id=fact_id(doc_id, kind, s, e),
         section=seg.section_of(c.start),
         start=s,
         end=e,
@@ -132,7 +136,21 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     """One document; ``html=True`` reads ``raw`` as HTML (offsets still point into ``raw``)."""
     nt = normalize(raw, html=html)
     seg = segment(nt.text)
-    ents = _entities(nt, seg, options.ner_engine) if options.ner else []
+    return build(doc_id, nt, seg, encoding, options, events.document_date(raw), len(seg.sections) == 1)
+
+
+def fact_id(doc_id: str, kind: str, start: int, end: int) -> str:
+    return f"{doc_id}:{kind}:{start}-{end}"
+
+
+def build(doc_id: str, nt: NormText, seg: Segmentation, encoding: str | None, options: Options,
+          when: DocumentDate | None, one_report: bool) -> Document:
+    """The document record of a normalised, segmented text: extraction, entities,
+    checks and events. ``when`` is the page's own date and ``one_report`` whether
+    the page holds a single sub-report; both are the whole page's, which a part
+    of a long text (pipeline/parts.py) cannot see for itself."""
+    raw = nt.raw
+    ents = find_entities(nt, seg, options.ner_engine) if options.ner else []
     groups = [(e.start, e.end) for e in ents if e.label == "GROUP"]
     group_starts = [g[0] for g in groups]
     facts = []
@@ -173,7 +191,7 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     for sp in seg.sections:
         s, e = _line_span(nt, sp.start, sp.end)
         body_end = nt.orig_pos(sp.body_end)
-        labels = activities.label(seg.report_text(nt.text, sp.start, sp.body_end), own_title=len(seg.sections) == 1)
+        labels = activities.label(seg.report_text(nt.text, sp.start, sp.body_end), own_title=one_report)
         sections.append(Section(index=sp.index, start=s, end=e, quote=raw[s:e], body_end=body_end,
                                 primary=labels[0] if labels else "other", activities=labels or ["other"],
                                 organisations=list(orgs.get(sp.index, ()))))
@@ -187,7 +205,7 @@ def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool 
     from .audit.reconcile import reconcile  # late import: reconcile reads records only
 
     doc = doc.model_copy(update={"checks": reconcile(doc, raw)})
-    doc = events.resolve_years(doc, events.document_date(raw))
+    doc = events.resolve_years(doc, when)
     doc = doc.model_copy(update={"events": events.resolve(doc, events.extract(doc, raw, nt))})
     doc = events.link_checks(doc)
     if options.redact_persons:
@@ -231,7 +249,11 @@ def input_text(data: bytes, fmt: str = "text") -> tuple[str, str | None, str | N
 
 
 def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options = DEFAULT_OPTIONS,
-                  fmt: str | None = None) -> Document:
+                  fmt: str | None = None, long: LongReader | None = None) -> Any:
+    """The document of an input's bytes; an unreadable or failing one is an error
+    record. ``long(doc_id, text, encoding, html, fields)`` is asked first, inside
+    the time budget: what it returns, unless None, is returned instead of a
+    Document (the batch runner reads a long text in parts: pipeline/parts.py)."""
     fmt = fmt or ("html" if html else "text")
     try:
         text, encoding, reader, version = input_text(data, fmt)
@@ -244,6 +266,10 @@ def process_bytes(doc_id: str, data: bytes, html: bool = False, options: Options
         if budget:
             _warm_up(options.ner, options.ner_engine)
         with time_budget(budget):
+            if long is not None:
+                done = long(doc_id, text, encoding, fmt == "html", {"reader": reader, "reader_version": version})
+                if done is not None:
+                    return done
             doc = process_text(doc_id, text, encoding, html=fmt == "html", options=options)
             return doc if reader is None else doc.model_copy(update={"reader": reader, "reader_version": version})
     except TimeLimitExceeded as e:

@@ -390,7 +390,12 @@ def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, 
 
 
 def _renumber(doc_id: str, events: list[Event]) -> list[Event]:
-    return [ev.model_copy(update={"event_id": f"{doc_id}:event:{k + 1}"}) for k, ev in enumerate(events)]
+    return [ev.model_copy(update={"event_id": event_id(doc_id, k + 1)}) for k, ev in enumerate(events)]
+
+
+def event_id(doc_id: str, number: int) -> str:
+    """The id of a document's ``number``-th event (from 1, in page order)."""
+    return f"{doc_id}:event:{number}"
 
 
 def resolve(doc: Document, events: list[Event]) -> list[Event]:

@@ -294,10 +294,10 @@ def test_zip_members_are_read_from_one_open_archive(tmp_path: Path, monkeypatch)
     assert len(data) == 50 and len(opened) <= 2  # the listing, then one open archive for all reads
 
 
-def _killer(inp, options=None):
+def _killer(inp, options=None, in_parts=None):
     if inp.doc_id == "r1":
         os.kill(os.getpid(), signal.SIGKILL)
-    return _real_process_input(inp, options)
+    return _real_process_input(inp, options, in_parts)
 
 
 _real_process_input = run_mod.process_input

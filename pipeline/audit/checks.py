@@ -181,6 +181,12 @@ def make_range_product(total: Fig, counts: list[Fig], rate: Fig, scope: str, doc
     return c.model_copy(update={"computed_high": high, "derivation": derivation})
 
 
+def check_id(doc_id: str, relation: str, total: SpanRef | Fig, parts: list[SpanRef] | list[ProductPart]) -> str:
+    """A check's id: its total's span and where each part starts."""
+    return f"{doc_id}:{relation}:{total.start}-{total.end}:" + ",".join(
+        str(p.start if isinstance(p, SpanRef) else p.count.start) for p in parts)
+
+
 def _check(relation, total, parts, scope, status, stated, computed, tol, terms, doc_id) -> Check:
     comp = None if computed is None else (int(computed) if computed == computed.to_integral_value() else float(computed))
     diff = None if comp is None or stated is None else float(as_decimal(comp) - as_decimal(stated))
@@ -197,8 +203,7 @@ def _check(relation, total, parts, scope, status, stated, computed, tol, terms, 
         if stated is None and comp is not None:
             derivation += f" (inferred total: {_fmt(comp)})"
     return Check(
-        check_id=f"{doc_id}:{relation}:{total.start}-{total.end}:" + ",".join(
-            str(p.start if isinstance(p, SpanRef) else p.count.start) for p in parts),
+        check_id=check_id(doc_id, relation, total, parts),
         relation=relation, scope=scope, status=status, total=_ref(total), parts=parts,
         stated=stated, computed=comp, difference=diff, tolerance=float(tol) if tol % 1 else int(tol),
         derivation=derivation, section=total.section,

@@ -39,7 +39,7 @@ import shutil
 from pathlib import Path
 from typing import Callable
 
-from .export import TABLES, Prepared, prepare, table, write_table
+from .export import TABLES, Prepared, batch_table, prepare, table, write_table
 from ..records import Document
 
 MANIFESTS = "_batches"
@@ -196,15 +196,15 @@ class DatasetWriter:
             with tmp.open("wb") as fh:
                 for doc in docs:
                     # two writes, not line + "\n": a 50 MB page's line is not copied again
-                    fh.write(doc.json)
+                    doc.write_json(fh)
                     fh.write(b"\n")
             os.replace(tmp, d / f"{name}.jsonl")
         if self.table_root is not None:
             for t in TABLES:
-                r = [row for doc in docs for row in doc.rows[t]]
                 d = self.table_root / t
                 d.mkdir(parents=True, exist_ok=True)
-                write_table(table(t, r), d / f"{name}.{self.table_fmt}", self.table_fmt)
+                write_table(batch_table(t, [doc.rows[t] for doc in docs]), d / f"{name}.{self.table_fmt}",
+                            self.table_fmt)
         # the manifest goes last: a batch without one is debris, never data
         md = self._manifest_dir()
         md.mkdir(parents=True, exist_ok=True)
@@ -216,6 +216,8 @@ class DatasetWriter:
             os.fsync(fh.fileno())
         os.replace(tmp, md / f"{name}.json")
         self.next_batch += 1
+        for doc in docs:  # a long text's line file, when no JSONL took it
+            doc.discard()
         # ``done`` is what an earlier run committed, asked before this run starts
         # (should_skip); this run's own documents are not added to it: a run over a
         # million inputs would hold a million ids and hashes until it ends
@@ -242,6 +244,8 @@ class DatasetWriter:
         """After a failed write (a full disk): remove the debris of the batch
         that was being written and the half-assembled final files; committed
         batches stay, so ``--resume`` can go on from them."""
+        for doc in self._buf:  # never written: a long text's line file goes too
+            doc.discard()
         for d in self._part_dirs() + [self._manifest_dir()]:
             for p in d.glob("*.part") if d.is_dir() else ():
                 p.unlink(missing_ok=True)

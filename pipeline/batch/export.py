@@ -13,10 +13,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, BinaryIO, Iterable, NamedTuple
 
 from ..records import Document
 
@@ -106,6 +108,14 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
     return out
 
 
+class LineFile(NamedTuple):
+    """A JSON line too long to hand around in memory (a long text read in
+    parts): a temporary file that holds it. ``Prepared.write_json`` copies it
+    out and removes it."""
+    path: str
+    size: int
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A document as the batch writer needs it: its JSON line and its table
@@ -116,10 +126,24 @@ class Prepared:
     length: int
     status: str
     error: str | None
-    json: bytes  # the JSON line, UTF-8, without its newline
-    rows: dict[str, list[dict]]
+    json: bytes | LineFile  # the JSON line, UTF-8, without its newline
+    rows: dict[str, Any]    # per table: a list of row dicts, or a pyarrow Table (parts)
     summary: tuple[int, ...]  # sections, amounts, counts, dates, placeholders, checks, events
     flagged: tuple[tuple[str, int, str], ...]      # amounts not "ok": quote, start, status
+
+    def write_json(self, fh: BinaryIO) -> None:
+        """The JSON line (no newline) into a binary file; a LineFile is then removed."""
+        if isinstance(self.json, LineFile):
+            with open(self.json.path, "rb") as src:
+                shutil.copyfileobj(src, fh, 1 << 20)
+            self.discard()
+        else:
+            fh.write(self.json)
+
+    def discard(self) -> None:
+        """Remove the line's temporary file, if it has one (a run that stops)."""
+        if isinstance(self.json, LineFile):
+            Path(self.json.path).unlink(missing_ok=True)
 
 
 def prepare(doc: Document, with_rows: bool = True) -> Prepared:
@@ -134,6 +158,94 @@ def prepare(doc: Document, with_rows: bool = True) -> Prepared:
 def prepare_json(doc: Document) -> Prepared:
     """``prepare`` for JSONL output alone: no table rows, so pyarrow is never imported."""
     return prepare(doc, with_rows=False)
+
+
+# the record lists of a Document, in the order its JSON line writes them
+_LISTS = tuple(n for n, f in Document.model_fields.items() if getattr(f.annotation, "__origin__", None) is list)
+
+
+@functools.lru_cache(maxsize=None)
+def _list_adapter(name: str):
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Document.model_fields[name].annotation)
+
+
+def prepare_parts(header: Document, parts: Iterable[Document], with_rows: bool = True) -> Prepared:
+    """``prepare`` for a long text read in parts (pipeline/parts.py): each part's
+    records are serialised as they come, into one temporary file per list, and
+    dropped; the line is then the header's with each list spliced in, written
+    to a LineFile. The line is the one ``prepare`` would write for the document
+    the parts make up (tests/test_parts.py). Table rows become a pyarrow table
+    per part (columns, not millions of dicts)."""
+    spools = {n: tempfile.TemporaryFile() for n in _LISTS}
+    count: Counter = Counter()
+    kinds: Counter = Counter()
+    flagged: list[tuple[str, int, str]] = []
+    pieces: dict[str, list] = {t: [] for t in TABLES}
+    line_path: str | None = None
+    try:
+        for part in parts:
+            for n in _LISTS:
+                items = getattr(part, n)
+                if items:
+                    if count[n]:
+                        spools[n].write(b",")
+                    spools[n].write(_list_adapter(n).dump_json(items)[1:-1])  # the list's [ and ] cut off
+                    count[n] += len(items)
+            kinds.update(f.type for f in part.facts)
+            flagged += [(f.quote, f.start, f.status) for f in part.facts if f.type == "amount" and f.status != "ok"]
+            if with_rows:
+                for t, r in rows([part]).items():
+                    if r and t != "documents":
+                        pieces[t].append(table(t, r))
+        line = header.to_json_bytes()
+        fd, line_path = tempfile.mkstemp(prefix="zongjie-line-", suffix=".json")
+        with os.fdopen(fd, "wb") as out:
+            pos = 0
+            for n in _LISTS:
+                key = b'"' + n.encode() + b'":['
+                at = line.index(key + b"]", pos) + len(key)  # a key in a string value is escaped: \"
+                out.write(line[pos:at])
+                spools[n].seek(0)
+                shutil.copyfileobj(spools[n], out, 1 << 20)
+                pos = at
+            out.write(line[pos:])
+            size = out.tell()
+    except BaseException:
+        if line_path is not None:
+            Path(line_path).unlink(missing_ok=True)
+        raise
+    finally:
+        for f in spools.values():
+            f.close()
+    table_rows: dict[str, Any] = {}
+    if with_rows:
+        import pyarrow as pa
+
+        doc_row = rows([header])["documents"][0]
+        doc_row.update(n_facts=count["facts"], n_checks=count["checks"], n_placeholders=count["placeholders"],
+                       n_sections=count["sections"], n_entities=count["entities"], n_events=count["events"])
+        table_rows = {t: pa.concat_tables(p) if p else table(t, []) for t, p in pieces.items()}
+        table_rows["documents"] = table("documents", [doc_row])
+    return Prepared(header.doc_id, header.sha256, header.length, header.status, header.error,
+                    LineFile(line_path, size), table_rows,
+                    (count["sections"], kinds["amount"], kinds["count"], kinds["date"], count["placeholders"],
+                     count["checks"], count["events"]), tuple(flagged))
+
+
+# what the batch runner looks for: these finishers can take a long text in parts
+prepare.in_parts = functools.partial(prepare_parts, with_rows=True)  # type: ignore[attr-defined]
+prepare_json.in_parts = functools.partial(prepare_parts, with_rows=False)  # type: ignore[attr-defined]
+
+
+def batch_table(name: str, pieces: list[Any]):
+    """One table of a batch from its documents' rows: lists of dicts, or pyarrow tables."""
+    if all(isinstance(p, list) for p in pieces):
+        return table(name, [row for p in pieces for row in p])
+    import pyarrow as pa
+
+    return pa.concat_tables([table(name, p) if isinstance(p, list) else p for p in pieces])
 
 
 def to_frames(documents: Iterable[Document]):

@@ -24,24 +24,30 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..document import DEFAULT_OPTIONS, Options, content_hash, error_document, process_bytes, skipped_document
 from .inputs import Input
+from ..parts import long_reader
 from ..records import Document
 
 
-def process_input(inp: Input, options: Options = DEFAULT_OPTIONS) -> Document:
+def process_input(inp: Input, options: Options = DEFAULT_OPTIONS, in_parts=None) -> Any:
     if inp.skip is not None:
         return skipped_document(inp.doc_id, inp.skip)
     try:
         data = inp.read()
     except Exception as e:  # unreadable input: its own error record, the run goes on
         return error_document(inp.doc_id, f"cannot read {inp.name}: {e}")
-    return process_data(inp.doc_id, data, inp.is_html, options, inp.fmt)
+    return process_data(inp.doc_id, data, inp.is_html, options, inp.fmt, in_parts)
 
 
 def process_data(doc_id: str, data: bytes, is_html: bool = False, options: Options = DEFAULT_OPTIONS,
-                 fmt: str | None = None) -> Document:
-    """The per-document function every executor runs (loop, process pool, Dask)."""
-    doc = process_bytes(doc_id, data, html=is_html, options=options, fmt=fmt)
-    return doc.model_copy(update={"sha256": content_hash(data)})
+                 fmt: str | None = None, in_parts=None) -> Any:
+    """The per-document function every executor runs (loop, process pool, Dask):
+    a Document, or, for a long text and a ``finish`` that reads parts
+    (``finish.in_parts``, see pipeline/parts.py), what that returns."""
+    sha = content_hash(data)
+    long = long_reader(in_parts, options, sha) if in_parts is not None else None
+    doc = process_bytes(doc_id, data, html=is_html, options=options, fmt=fmt, long=long)
+    # an error record too: --resume keys on the content
+    return doc.model_copy(update={"sha256": sha}) if isinstance(doc, Document) else doc
 
 
 DASK_CONNECT_TIMEOUT = "10s"
@@ -83,9 +89,11 @@ def _work(chunk: list[Input], finish: Callable[[Document], Any] | None, options:
     finished in the worker (e.g. turned into table rows) so that the parent,
     which shares the machine with the workers, only writes."""
     out = []
+    # a finish that can take a long text part by part (export.prepare) says so
+    in_parts = getattr(finish, "in_parts", None)
     for inp in chunk:
-        doc = process_input(inp, options)
-        out.append(finish(doc) if finish is not None else doc)
+        doc = process_input(inp, options, in_parts)
+        out.append(finish(doc) if finish is not None and isinstance(doc, Document) else doc)
     return out
 
 

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import Any, Iterable
 
 import regex
 
-from ..records import Document
+from ..records import Document, Entity
 
 PREFIX = "人名-"
 
@@ -56,16 +56,25 @@ def _form_pattern(form: str) -> str:
     return "".join(regex.escape(ch) + _GLOSS for ch in form)
 
 
-def redact_persons(doc: Document, key: str = "") -> Document:
-    """``doc`` with every person name replaced by its pseudonym in every text field."""
-    names: dict[str, str] = {}
-    for e in doc.entities:
+def person_forms(entities: Iterable[Entity], key: str = "", into: dict[str, str] | None = None) -> dict[str, str]:
+    """Every written form of the PERSON entities' names -> its pseudonym."""
+    names: dict[str, str] = {} if into is None else into
+    for e in entities:
         if e.label == "PERSON":
             # the simplified form names the person; the quote may be traditional or glossed
             p = pseudonym(e.text, key)
             for form in (e.text, _GLOSSES.sub("", e.quote)):
                 if len(form) >= 2:
                     names.setdefault(form, p)
+    return names
+
+
+def redact_persons(doc: Document, key: str = "", names: dict[str, str] | None = None) -> Document:
+    """``doc`` with every person name replaced by its pseudonym in every text field:
+    the names of its own PERSON entities, or ``names`` (``person_forms``) when
+    given: a part of a long text must hide the names found in every part."""
+    if names is None:
+        names = person_forms(doc.entities, key)
     if not names:
         return doc.model_copy(update={"redacted": True})
     # longest first, so that 欧阳建国 is replaced whole and not as 欧阳建 + 国
@@ -80,4 +89,4 @@ def redact_persons(doc: Document, key: str = "") -> Document:
     return Document.model_validate(data, context={"redacted": True})
 
 
-__all__ = ["PREFIX", "pseudonym", "redact_persons"]
+__all__ = ["PREFIX", "person_forms", "pseudonym", "redact_persons"]

@@ -117,6 +117,29 @@ class Segmentation:
         parts.append(text[pos:end])
         return "".join(parts)
 
+    def slice(self, start: int, end: int) -> "Segmentation":
+        """The segmentation of text ``[start, end)``, positions counted from
+        ``start``, every decision the whole page's (what is chrome, where each
+        sub-report starts): a part of a long text is not a page of its own, and
+        segmenting it alone would take its first lines for a masthead. A
+        sub-report that began before ``start`` is kept, with its index, as one
+        whose heading is empty at 0 (see pipeline/parts.py)."""
+        def inside(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            k = between([s for s, _ in spans], start, end)
+            return [(s - start, e - start) for s, e in spans[k]]
+
+        secs = []
+        for sp in self.sections:
+            if sp.body_end <= start or sp.start >= end:  # body_end >= the heading's end
+                continue
+            if sp.start < start:  # began in an earlier part
+                secs.append(SectionSpan(sp.index, 0, 0, min(sp.body_end, end) - start))
+            else:
+                secs.append(SectionSpan(sp.index, sp.start - start, sp.end - start, min(sp.body_end, end) - start))
+        boiler = [BoilerSpan(max(b.start, start) - start, min(b.end, end) - start, b.reason)
+                  for b in self.boilerplate if b.end > start and b.start < end]
+        return Segmentation(secs, boiler, inside(self.paragraphs), inside(self.sentences))
+
     def section_of(self, pos: int) -> int | None:
         # sections are in page order and do not overlap, so one bisect finds the candidate
         secs = self.sections
