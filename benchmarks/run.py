@@ -21,7 +21,11 @@ the ones the bars speak of.
 2. **Whole processes from a cold start**: ``zongjie extract DIR -o out.jsonl
    -w 1`` against ``benchmarks/peers.py`` (jionlp reading the same files and
    writing JSON lines), on the real pages copied ``--copies`` times and on the
-   synthetic corpus; wall time and peak memory of the process tree.
+   synthetic corpus; wall time and peak memory of the process tree. The
+   commands run in ``--rounds`` interleaved rounds (each round starts one
+   command later) and every ratio is taken within a round, then the median:
+   the machine's speed drifts over minutes, so two commands timed far apart
+   compare the drift as much as the tools.
 3. **Workers**: one against two workers on ``--worker-docs`` synthetic pages,
    default path; peak memory at ``--memory-docs`` sizes (flat is the goal).
 4. **A large file**: one ``--big-mb`` MB file, default path, one worker.
@@ -191,7 +195,12 @@ def _has_jionlp() -> bool:
     return importlib.util.find_spec("jionlp") is not None
 
 
-def whole(src: Path, tmp: Path, chars: int) -> dict[str, tuple[float, int]]:
+def whole(src: Path, tmp: Path, chars: int, rounds: int = 3) -> dict[str, tuple[float, int, list[float]]]:
+    """Every command once per round, rounds one after the other, each round
+    starting one command later (so no command always runs first or last): this
+    machine's speed drifts by ±20 % over minutes, and a ratio of two commands run
+    ten minutes apart measures the drift as much as the tools. Gives, per
+    command, (median kchars/s, peak bytes, kchars/s of each round)."""
     cores = os.cpu_count() or 1
     runs = {
         "zongjie (default), 1 worker": zongjie_cmd(src, tmp / "z.jsonl", "-w", "1"),
@@ -206,11 +215,33 @@ def whole(src: Path, tmp: Path, chars: int) -> dict[str, tuple[float, int]]:
                                        str(tmp / "j.jsonl")]
     else:
         print("  jionlp is not installed (pip install -e '.[bench]'): the peer's rows are left out", flush=True)
-    out = {}
-    for label, cmd in runs.items():
-        dt, peak, _ = run_process(cmd)
-        out[label] = (chars / dt, peak)
-        print(f"  {label}: {dt:.1f} s, {chars / dt / 1e3:,.0f} kchars/s, peak {peak / 2**20:,.0f} MiB", flush=True)
+    labels = list(runs)
+    rates: dict[str, list[float]] = {k: [] for k in labels}
+    peaks: dict[str, int] = dict.fromkeys(labels, 0)
+    for r in range(rounds):
+        for label in round_order(labels, r):
+            dt, peak, _ = run_process(runs[label])
+            rates[label].append(chars / dt)
+            peaks[label] = max(peaks[label], peak)
+            print(f"  round {r + 1}, {label}: {dt:.1f} s, {chars / dt / 1e3:,.0f} kchars/s, "
+                  f"peak {peak / 2**20:,.0f} MiB", flush=True)
+    return {k: (statistics.median(rates[k]), peaks[k], rates[k]) for k in labels}
+
+
+def round_order(labels: list[str], r: int) -> list[str]:
+    """Round ``r``'s order: the list rotated by ``r``."""
+    k = r % len(labels) if labels else 0
+    return labels[k:] + labels[:k]
+
+
+def _round_ratios(w: dict[str, tuple[float, int, list[float]]], pairs: list[tuple[str, str, str]]) -> list[str]:
+    """Each ratio per round (the two commands minutes apart at most), their median and range."""
+    out = []
+    for a, b, what in pairs:
+        if a in w and b in w:
+            per = [x / y for x, y in zip(w[a][2], w[b][2])]
+            out.append(f"- {what}: {statistics.median(per):.2f}x (rounds: "
+                       + ", ".join(f"{x:.2f}" for x in per) + ")")
     return out
 
 
@@ -243,11 +274,12 @@ def report(res: dict) -> str:
                             ]))
     for corpus in ("real", "synthetic"):
         if w := res.get(f"whole_{corpus}"):
-            rates = {k: v[0] for k, v in w.items()}
-            lines += _table(f"Whole processes from a cold start, {res[f'whole_{corpus}_label']}",
-                            "| command | kchars/s | peak MiB |",
-                            [f"| {k} | {v[0] / 1e3:,.0f} | {v[1] / 2**20:,.0f} |" for k, v in w.items()],
-                            _ratio_lines(rates, [
+            n = len(next(iter(w.values()))[2])
+            lines += _table(f"Whole processes from a cold start, {res[f'whole_{corpus}_label']}, "
+                            f"{n} interleaved rounds", "| command | kchars/s (median) | rounds | peak MiB |",
+                            [f"| {k} | {v[0] / 1e3:,.0f} | {', '.join(f'{x / 1e3:,.0f}' for x in v[2])} | "
+                             f"{v[1] / 2**20:,.0f} |" for k, v in w.items()],
+                            _round_ratios(w, [
                                 ("zongjie (default), 1 worker", "jionlp money + time",
                                  "zongjie default, 1 worker ÷ jionlp money + time"),
                                 (f"zongjie (default), {cores} workers", "jionlp money + time",
@@ -278,6 +310,8 @@ def main() -> None:
     ap.add_argument("--child", nargs=2, metavar=("TOOL", "DIR"), help=argparse.SUPPRESS)
     ap.add_argument("--repeat", type=int, default=3, help="processes per in-process figure (median)")
     ap.add_argument("--copies", type=int, default=20, help="copies of the real pages for whole processes")
+    ap.add_argument("--rounds", type=int, default=None,
+                    help="interleaved rounds of the whole processes (median; 3, --quick 1)")
     ap.add_argument("--synthetic", type=int, default=1000, help="synthetic pages for sections 1 and 2")
     ap.add_argument("--worker-docs", type=int, default=10000)
     ap.add_argument("--memory-docs", default="100000", help="more sizes for the workers table (memory)")
@@ -294,6 +328,7 @@ def main() -> None:
     parts = {x.strip() for x in a.parts.split(",") if x.strip()}
     if a.quick:
         a.repeat, a.copies, a.synthetic, a.worker_docs, a.memory_docs, a.big_mb = 1, 2, 50, 200, "", 1
+    a.rounds = a.rounds or (1 if a.quick else 3)
     tools = {k: v for k, v in IN_PROCESS.items() if not (a.no_model and v == "zongjie-model")
              and (_has_jionlp() or not v.startswith("jionlp"))}
     res: dict = {"command": " ".join(["python benchmarks/run.py", *sys.argv[1:]])}
@@ -315,11 +350,11 @@ def main() -> None:
             chars_n = write_real(realn, a.copies)
             res["whole_real_label"] = f"real pages × {a.copies} ({chars_n / 1e6:.2f} M characters)"
             print(res["whole_real_label"], flush=True)
-            res["whole_real"] = whole(realn, tmp, chars_n)
+            res["whole_real"] = whole(realn, tmp, chars_n, a.rounds)
             shutil.rmtree(realn)
             res["whole_synthetic_label"] = res["synthetic_label"]
             print(res["whole_synthetic_label"], flush=True)
-            res["whole_synthetic"] = whole(synth, tmp, chars_s)
+            res["whole_synthetic"] = whole(synth, tmp, chars_s, a.rounds)
         shutil.rmtree(synth)
         if "workers" in parts:
             workers = []

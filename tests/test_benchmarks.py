@@ -41,3 +41,18 @@ def test_run_script_measures_both_sides_in_process(tmp_path, shared) -> None:
             if line.startswith("| ") and not line.startswith("| tool")}
     for tool in ("zongjie (default)", "zongjie --no-ner", "zongjie amounts alone", "zongjie dates alone"):
         assert float(rows[tool].replace(",", "")) > 0, rows
+
+
+def test_whole_processes_run_in_rotated_rounds_and_compare_within_a_round() -> None:
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.run import _round_ratios, round_order
+
+    labels = ["a", "b", "c"]
+    orders = [round_order(labels, r) for r in range(3)]
+    assert orders == [["a", "b", "c"], ["b", "c", "a"], ["c", "a", "b"]]
+    # each command runs first once and last once in three rounds
+    assert {o[0] for o in orders} == {o[-1] for o in orders} == set(labels)
+    # a drift that halves both sides' speed in round 2 leaves the ratio alone
+    w = {"z": (0.0, 0, [300.0, 150.0, 300.0]), "j": (0.0, 0, [100.0, 50.0, 100.0])}
+    [line] = _round_ratios(w, [("z", "j", "z ÷ j")])
+    assert line == "- z ÷ j: 3.00x (rounds: 3.00, 3.00, 3.00)"
