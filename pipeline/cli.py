@@ -70,7 +70,7 @@ def _count_inputs(paths: list[Path]) -> int:
     fails early on a missing path and on two inputs with one doc_id; only the
     ids are kept, so a run over a million files does not hold a million inputs."""
     try:
-        n, dups = duplicate_ids(iter_inputs(paths))
+        n, dups = duplicate_ids(lambda: iter_inputs(paths))
     except (FileNotFoundError, OSError) as e:
         err.print(f"[red]{escape(str(e))}[/]")
         raise typer.Exit(2) from None

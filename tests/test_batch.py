@@ -247,3 +247,34 @@ def test_a_run_holds_no_ids_of_its_own_committed_documents(tmp_path):
     # and a resumed run still knows what the finished one wrote
     again = DatasetWriter(tmp_path / "out.jsonl", resume=True)
     assert sorted(again.done) == [f"d{i}" for i in range(5)]
+
+
+def test_the_listing_goes_down_one_folder_at_a_time(tmp_path: Path, monkeypatch):
+    # lazy: the first report comes before the later folders are listed at all
+    for rel in ("a/1.txt", "b/2.txt", "c/3.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    from pipeline.batch import inputs as inputs_mod
+
+    listed: list[str] = []
+    real = os.scandir
+    monkeypatch.setattr(inputs_mod.os, "scandir", lambda top: listed.append(os.path.basename(top)) or real(top))
+    walk = inputs_mod._walk(tmp_path)
+    assert next(walk) == (str(tmp_path / "a" / "1.txt"), None)
+    assert listed == [tmp_path.name, "a"]
+    assert [p for p, _ in walk] == [str(tmp_path / "b" / "2.txt"), str(tmp_path / "c" / "3.txt")]
+
+
+def test_duplicate_ids_are_found_exactly_even_when_hashes_collide(tmp_path: Path, monkeypatch):
+    from pipeline.batch import inputs as inputs_mod
+
+    for rel in ("x.txt", "x", "y.txt", "z.txt"):
+        (tmp_path / rel).write_text("x", encoding="utf-8")
+    assert inputs_mod.duplicate_ids(lambda: iter_inputs([tmp_path])) == \
+        (4, [("x", str(tmp_path / "x"), str(tmp_path / "x.txt"))])
+    # every id one hash: the second walk still reports only the real pair
+    monkeypatch.setattr(inputs_mod, "_id_hash", lambda doc_id: 7)
+    n, dups = inputs_mod.duplicate_ids(lambda: iter_inputs([tmp_path]))
+    assert n == 4 and [d[0] for d in dups] == ["x"]
+    (tmp_path / "x").unlink()
+    assert inputs_mod.duplicate_ids(lambda: iter_inputs([tmp_path])) == (3, [])

@@ -452,20 +452,18 @@ def test_parse_number_never_raises_nor_returns_what_json_cannot_write() -> None:
 
 
 def test_an_unreadable_subfolder_is_an_error_record(tmp_path: Path, monkeypatch) -> None:
-    # as root a chmod does not stop a listing: the OS refusal is simulated where os.walk reports it
+    # as root a chmod does not stop a listing: the OS refusal is simulated where the listing asks
     d = tmp_path / "in"
     (d / "locked").mkdir(parents=True)
     (d / "ok.txt").write_text(REPORT, encoding="utf-8")
-    real_walk = os.walk
+    real_scandir = os.scandir
 
-    def walk(top, onerror=None, **kw):
-        for dirpath, dirs, files in real_walk(top, onerror=onerror, **kw):
-            if dirpath.endswith("locked"):
-                onerror(PermissionError(13, "Permission denied", dirpath))
-                continue
-            yield dirpath, dirs, files
+    def scandir(top):
+        if str(top).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(top))
+        return real_scandir(top)
 
-    monkeypatch.setattr(inputs_mod.os, "walk", walk)
+    monkeypatch.setattr(inputs_mod.os, "scandir", scandir)
     got = {i.doc_id: run_mod.process_input(i, Options(ner=False)) for i in iter_inputs([d])}
     assert got["ok"].status == "ok"
     assert got["locked"].status == "error" and "Permission denied" in got["locked"].error
