@@ -47,7 +47,8 @@ def is_long(n_chars: int) -> bool:
 def cuts(text: str, seg: Segmentation, part: int | None = None) -> list[int]:
     """Normalised positions where the parts start (the first is 0): the sub-report
     heading nearest each ``part`` characters, else the line start before it, else
-    (one line longer than half a part) the position itself."""
+    (one line longer than half a part: minified HTML) the end of a sentence, so
+    that no figure is cut in two, else the position itself."""
     part = part or PART_CHARS
     heads = [s.start for s in seg.sections]
     out = [0]
@@ -65,6 +66,8 @@ def cuts(text: str, seg: Segmentation, part: int | None = None) -> list[int]:
             j += 1
         if best is None:
             line = text.rfind("\n", lo, target)
+            if line < 0:
+                line = max(text.rfind(ch, lo, target) for ch in "。！？；!?;")
             best = line + 1 if line >= 0 else target
         out.append(best)
     return out
@@ -165,6 +168,15 @@ def _parts(doc_id: str, nt: NormText, seg: Segmentation, bounds: list[int], enco
            options: Options, when, names: dict[str, str] | None) -> Iterator[Document]:
     one = len(seg.sections) == 1
     plain = replace(options, redact_persons=False)
+    if names is not None:
+        from .models.redact import redact_persons
+
+        def hide(d: Document) -> Document:
+            return redact_persons(d, options.redact_key, names)
+    else:
+        def hide(d: Document) -> Document:
+            return d
+
     n_events = 0
     held: Section | None = None  # the last sub-report of the part before: it may go on
     for a, b in zip(bounds, bounds[1:]):
@@ -177,19 +189,9 @@ def _parts(doc_id: str, nt: NormText, seg: Segmentation, bounds: list[int], enco
                 held = _merge(held, secs.pop(0))
             secs.insert(0, held)
         held = secs.pop() if secs else None
-        doc = doc.model_copy(update={"sections": secs})
-        if names is not None:
-            from .models.redact import redact_persons
-
-            doc = redact_persons(doc, options.redact_key, names)
-        yield doc
+        yield hide(doc.model_copy(update={"sections": secs}))
     if held is not None:
-        tail = Document(doc_id=doc_id, sections=[held])
-        if names is not None:
-            from .models.redact import redact_persons
-
-            tail = redact_persons(tail, options.redact_key, names)
-        yield tail
+        yield hide(Document(doc_id=doc_id, sections=[held]))
 
 
 __all__ = ["LONG_TEXT", "PART_CHARS", "cuts", "is_long", "long_reader", "read_in_parts"]

@@ -97,6 +97,10 @@ def test_cuts_prefer_a_heading_then_a_line_start() -> None:
         assert plain[c - 1] == "\n"
     one_line = "字" * 1000
     assert parts.cuts(one_line, segment(one_line), 100) == list(range(0, 1000, 100))
+    # one long line of sentences (minified HTML): cut after a sentence, never inside a figure
+    sentences = "慰问职工1234名。" * 100
+    for c in parts.cuts(sentences, segment(sentences), 100)[1:]:
+        assert sentences[c - 1] == "。"
 
 
 def test_a_name_found_in_a_late_part_is_hidden_in_the_early_ones() -> None:
