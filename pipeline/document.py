@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import signal
 import threading
 from contextlib import contextmanager
@@ -298,7 +299,7 @@ def fmt_of(name: str) -> str:
     """How an input is read, by its suffix: text, html, or a document format."""
     from .text.formats import FORMATS
 
-    suffix = Path(name).suffix.lower()
+    suffix = os.path.splitext(name)[1].lower()
     if suffix in (".html", ".htm"):
         return "html"
     return suffix[1:] if suffix in FORMATS else "text"

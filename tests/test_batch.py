@@ -278,3 +278,27 @@ def test_duplicate_ids_are_found_exactly_even_when_hashes_collide(tmp_path: Path
     assert n == 4 and [d[0] for d in dups] == ["x"]
     (tmp_path / "x").unlink()
     assert inputs_mod.duplicate_ids(lambda: iter_inputs([tmp_path])) == (3, [])
+
+
+def test_doc_ids_of_walked_paths_are_relpath_and_parts_as_before():
+    # the fast path for paths the walk joined must give what relpath + Path parts give
+    from hypothesis import given, settings, strategies as st
+    from pathlib import PurePosixPath
+
+    from pipeline.batch.inputs import _doc_id
+    from pipeline.document import strip_txt
+
+    part = st.sampled_from(["in", "a b", ".", "..", "", "x.txt", ".hidden", "报告.TXT", "in.txt", "z"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(root=st.lists(part, min_size=1, max_size=3), rest=st.lists(part, min_size=1, max_size=4),
+           absolute=st.booleans())
+    def same(root, rest, absolute):
+        r = ("/" if absolute else "") + "/".join(root)
+        p = os.path.join(r, *rest) if r else "/".join(rest)
+        if not r or not p or os.path.basename(p) in ("", ".", ".."):
+            return
+        want = strip_txt(PurePosixPath(*Path(os.path.relpath(p, r)).parts).as_posix())
+        assert _doc_id(p, r) == want, (p, r)
+
+    same()

@@ -210,8 +210,9 @@ class DatasetWriter:
         md.mkdir(parents=True, exist_ok=True)
         tmp = md / f"{name}.json.part"
         with tmp.open("w", encoding="utf-8") as fh:
-            json.dump([{"doc_id": d.doc_id, "input": k, "sha256": d.sha256} for d, k in zip(docs, keys)], fh,
-                      ensure_ascii=False)
+            # dumps, not dump: json.dump streams through the pure-Python encoder
+            fh.write(json.dumps([{"doc_id": d.doc_id, "input": k, "sha256": d.sha256} for d, k in zip(docs, keys)],
+                                ensure_ascii=False))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, md / f"{name}.json")
