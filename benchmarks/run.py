@@ -27,7 +27,8 @@ the ones the bars speak of.
    the machine's speed drifts over minutes, so two commands timed far apart
    compare the drift as much as the tools.
 3. **Workers**: one against two workers on ``--worker-docs`` synthetic pages,
-   default path; peak memory at ``--memory-docs`` sizes (flat is the goal).
+   default path, in ``--rounds`` interleaved rounds too; peak memory at
+   ``--memory-docs`` sizes (flat is the goal).
 4. **A large file**: one ``--big-mb`` MB file, default path, one worker.
 
 The tables are printed and written to ``benchmarks/results.md``. These are
@@ -292,12 +293,17 @@ def report(res: dict) -> str:
     if res.get("workers"):
         wk = res["workers"]
         lines += ["### Workers (default path, synthetic pages, JSONL)", "",
-                  "| documents | workers | kchars/s | peak MiB (RSS summed) | peak MiB (PSS summed) |",
+                  "| documents | workers | kchars/s (median) | peak MiB (RSS summed) | peak MiB (PSS summed) |",
                   "|---:|---:|---:|---:|---:|"]
-        lines += [f"| {d:,} | {n} | {r / 1e3:,.0f} | {m / 2**20:,.0f} | {q / 2**20:,.0f} |" for d, n, r, m, q in wk]
-        base = {d: r for d, n, r, *_ in wk if n == 1}
-        lines += [""] + [f"- {d:,} documents: {r / base[d]:.2f}x with {n} workers" for d, n, r, *_ in wk
-                         if n > 1 and d in base] + [""]
+        lines += [f"| {d:,} | {n} | {r / 1e3:,.0f} | {m / 2**20:,.0f} | {q / 2**20:,.0f} |" for d, n, r, m, q, _ in wk]
+        base = {d: rates for d, n, _, _, _, rates in wk if n == 1}
+        lines.append("")
+        for d, n, _, _, _, rates in wk:
+            if n > 1 and d in base:
+                per = [x / y for x, y in zip(rates, base[d])]
+                lines.append(f"- {d:,} documents: {statistics.median(per):.2f}x with {n} workers (rounds: "
+                             + ", ".join(f"{x:.2f}" for x in per) + ")")
+        lines.append("")
     if res.get("big"):
         mb, chars, dt, peak = res["big"]
         lines += [f"### One large file: {mb:.0f} MB ({chars / 1e6:.1f} M characters), default path, one worker", "",
@@ -362,11 +368,20 @@ def main() -> None:
             for n in sizes:
                 src = tmp / f"w{n}"
                 chars = write_synthetic(src, n)
-                for w in ((1, 2) if n == a.worker_docs else (2,)):
-                    dt, peak, peak_pss = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
-                    workers.append((n, w, chars / dt, peak, peak_pss))
-                    print(f"  {n:,} documents, {w} workers: {chars / dt / 1e3:,.0f} kchars/s, "
-                          f"peak {peak / 2**20:,.0f} MiB RSS summed, {peak_pss / 2**20:,.0f} MiB PSS", flush=True)
+                # the 1-against-2 comparison in interleaved rounds, as the whole processes
+                counts = (1, 2) if n == a.worker_docs else (2,)
+                got: dict[int, list] = {w: [] for w in counts}
+                for r in range(a.rounds if n == a.worker_docs else 1):
+                    for w in round_order(list(counts), r):
+                        dt, peak, peak_pss = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
+                        got[w].append((chars / dt, peak, peak_pss))
+                        print(f"  round {r + 1}, {n:,} documents, {w} workers: {chars / dt / 1e3:,.0f} kchars/s, "
+                              f"peak {peak / 2**20:,.0f} MiB RSS summed, {peak_pss / 2**20:,.0f} MiB PSS",
+                              flush=True)
+                for w in counts:
+                    rates = [x[0] for x in got[w]]
+                    workers.append((n, w, statistics.median(rates), max(x[1] for x in got[w]),
+                                    max(x[2] for x in got[w]), rates))
                 shutil.rmtree(src)
             res["workers"] = workers
         if "big" in parts and a.big_mb > 0:
