@@ -17,6 +17,9 @@ What differs from reading the text whole, by design:
 * a sub-report a cut runs through (one longer than a part, where no heading is
   near) keeps the activity labels of its first part; its organisations are
   every part's, in order of first mention;
+* a cut with no heading near falls after a blank line or a sentence; only where
+  there is none for half a part can it run through a table, whose cells after
+  the cut then lose their header (a unit, a year column);
 * with ``--redact-persons`` the entity pass runs once more over every part first:
   a name found in a late part must be hidden in the early ones too.
 """
@@ -46,9 +49,8 @@ def is_long(n_chars: int) -> bool:
 
 def cuts(text: str, seg: Segmentation, part: int | None = None) -> list[int]:
     """Normalised positions where the parts start (the first is 0): the sub-report
-    heading nearest each ``part`` characters, else the line start before it, else
-    (one line longer than half a part: minified HTML) the end of a sentence, so
-    that no figure is cut in two, else the position itself."""
+    heading nearest each ``part`` characters, else a break before it
+    (``_break_before``), so that no table or figure is cut in two."""
     part = part or PART_CHARS
     heads = [s.start for s in seg.sections]
     out = [0]
@@ -65,12 +67,24 @@ def cuts(text: str, seg: Segmentation, part: int | None = None) -> list[int]:
                 best = heads[j]
             j += 1
         if best is None:
-            line = text.rfind("\n", lo, target)
-            if line < 0:
-                line = max(text.rfind(ch, lo, target) for ch in "。！？；!?;")
-            best = line + 1 if line >= 0 else target
+            best = _break_before(text, lo, target)
         out.append(best)
     return out
+
+
+def _break_before(text: str, lo: int, target: int) -> int:
+    """Where a part may start in ``[lo, target]`` when no heading is near: after
+    a blank line, else after a line that ends a sentence (a table's lines do
+    not: its cells read their units from its header), else at any line start,
+    else after a sentence inside one long line, else at ``target``."""
+    for mark in ("\n\n", "。\n", "！\n", "？\n"):
+        at = text.rfind(mark, lo, target)
+        if at >= 0:
+            return at + len(mark)
+    line = text.rfind("\n", lo, target)
+    if line < 0:
+        line = max(text.rfind(ch, lo, target) for ch in "。！？；!?;")
+    return line + 1 if line >= 0 else target
 
 
 def _shift(doc: Document, base: int, doc_id: str, events_before: int) -> Document:

@@ -185,3 +185,18 @@ def test_a_failure_in_a_late_part_is_an_error_record_and_leaves_no_file(tmp_path
 def test_a_short_text_is_read_whole(long_text: str) -> None:
     reader = parts.long_reader(lambda h, d: pytest.fail("read in parts"), NO_NER, None)
     assert reader("d", long_text, None, False, {}) is None
+
+
+def test_with_no_heading_near_a_cut_falls_after_a_blank_line_or_a_sentence() -> None:
+    # a flattened table (no sentence ends) between paragraphs, shorter than half a
+    # part: never cut inside it, wherever the part boundaries fall
+    table = "项目 人数\n" + "".join(f"帮扶{k} {k}\n" for k in range(30))
+    text = "正文一段话。\n" * 80 + "\n" + table + "\n" + "正文一段话。\n" * 80
+    start, end = text.index(table), text.index(table) + len(table)
+    cut_near = 0
+    for part in range(2 * len(table), 3 * len(table), 10):
+        cs = parts.cuts(text, segment(text), part)[1:]
+        cut_near += any(start - part // 2 < c < end + part // 2 for c in cs)
+        for c in cs:
+            assert not start < c < end, (part, c)
+    assert cut_near  # the test put cuts near the table at all
