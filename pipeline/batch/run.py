@@ -27,8 +27,11 @@ from .inputs import Input
 from ..parts import long_reader
 from ..records import Document
 
+# (header, parts) -> the finished document: export.prepare_parts
+PartsFinish = Callable[[Document, Iterator[Document]], Any]
 
-def process_input(inp: Input, options: Options = DEFAULT_OPTIONS, in_parts=None) -> Any:
+
+def process_input(inp: Input, options: Options = DEFAULT_OPTIONS, in_parts: PartsFinish | None = None) -> Any:
     if inp.skip is not None:
         return skipped_document(inp.doc_id, inp.skip)
     try:
@@ -39,7 +42,7 @@ def process_input(inp: Input, options: Options = DEFAULT_OPTIONS, in_parts=None)
 
 
 def process_data(doc_id: str, data: bytes, is_html: bool = False, options: Options = DEFAULT_OPTIONS,
-                 fmt: str | None = None, in_parts=None) -> Any:
+                 fmt: str | None = None, in_parts: PartsFinish | None = None) -> Any:
     """The per-document function every executor runs (loop, process pool, Dask):
     a Document, or, for a long text and a ``finish`` that reads parts
     (``finish.in_parts``, see pipeline/parts.py), what that returns."""
