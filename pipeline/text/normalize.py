@@ -85,10 +85,10 @@ class NormText:
 
     def slice(self, start: int, end: int) -> "NormText":
         """The normalised text ``[start, end)`` as a NormText of its own, over the
-        original ``[orig_pos(start), orig_pos(end))``: its offsets count from there.
-        Normalising a whole text and then slicing it is the same as normalising
-        each part only if no edit crosses a cut, so cut at line starts (every step
-        works inside a line)."""
+        original ``[orig_pos(start), orig_pos(end))``: its offsets count from there
+        (a part of a long text, normalised once with the whole). Cut where no block
+        replacement spans the cut, e.g. at a line start: a block's characters map
+        to the whole block's original span."""
         if not 0 <= start <= end <= len(self.text):
             raise IndexError(f"slice {start}-{end} outside normalised text of length {len(self.text)}")
         o_start, o_end = self.orig_pos(start), self.orig_pos(end)
