@@ -172,8 +172,11 @@ class _Stdout:
         self.out = sys.stdout.buffer
 
     def add(self, doc: Prepared, key: str | None = None) -> None:
-        doc.write_json(self.out)
-        self.out.write(b"\n")
+        try:
+            doc.write_json(self.out)
+            self.out.write(b"\n")
+        finally:
+            doc.discard()
 
     def close(self) -> None:
         self.out.flush()

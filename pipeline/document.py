@@ -106,6 +106,16 @@ def find_entities(nt: NormText, seg: Segmentation, engine: str) -> list:
     return [e for e in spans if not seg.in_boilerplate(e.start, e.end)]
 
 
+def entity_records(nt: NormText, seg: Segmentation, spans: list) -> list[Entity]:
+    """Entity spans of the normalised text as records, in original offsets."""
+    out = []
+    for e in spans:
+        s, en, grown = nt.to_orig(e.start, e.end)
+        out.append(Entity(start=s, end=en, quote=nt.raw[s:en], label=e.label, text=e.text,
+                          section=seg.section_of(e.start), grounding="expanded" if grown else "exact"))
+    return out
+
+
 def _fact(kind: str, nt: NormText, seg: Segmentation, doc_id: str, c: Candidate):
     _, model = EXTRACTORS[kind]
     s, e, grown = nt.to_orig(c.start, c.end)
@@ -179,11 +189,7 @@ def build(doc_id: str, nt: NormText, seg: Segmentation, encoding: str | None, op
         ):
             continue
         kept.append(f)
-    entities = []
-    for e in ents:
-        s, en, grown = nt.to_orig(e.start, e.end)
-        entities.append(Entity(start=s, end=en, quote=raw[s:en], label=e.label, text=e.text,
-                               section=seg.section_of(e.start), grounding="expanded" if grown else "exact"))
+    entities = entity_records(nt, seg, ents)
     orgs: dict[int | None, dict[str, None]] = {}  # per section, in order of first mention
     for x in entities:
         if x.label == "ORG":

@@ -31,8 +31,8 @@ from typing import Any, Callable, Iterator
 
 from . import events
 from .audit.checks import check_id
-from .document import DEFAULT_OPTIONS, LongReader, Options, build, fact_id, find_entities
-from .records import Document, Entity, FactRef, ProductPart, Section, SpanRef
+from .document import DEFAULT_OPTIONS, LongReader, Options, build, entity_records, fact_id, find_entities
+from .records import Document, FactRef, ProductPart, Section, SpanRef
 from .text.normalize import NormText, normalize
 from .text.segment import Segmentation, segment
 
@@ -151,13 +151,10 @@ def read_in_parts(doc_id: str, raw: str, encoding: str | None = None, html: bool
 
         names = {}
         for a, b in zip(bounds, bounds[1:]):
-            pnt = nt.slice(a, b)
-            persons = []
-            for e in find_entities(pnt, seg.slice(a, b), options.ner_engine):
-                if e.label == "PERSON":  # its quote as written: traditional, glossed
-                    s, en, _ = pnt.to_orig(e.start, e.end)
-                    persons.append(Entity(start=s, end=en, quote=pnt.raw[s:en], label="PERSON", text=e.text))
-            person_forms(persons, options.redact_key, names)
+            pnt, pseg = nt.slice(a, b), seg.slice(a, b)
+            persons = [e for e in find_entities(pnt, pseg, options.ner_engine) if e.label == "PERSON"]
+            # records: the quote as written (traditional, glossed) names the person too
+            person_forms(entity_records(pnt, pseg, persons), options.redact_key, names)
     header = Document(doc_id=doc_id, encoding=encoding, length=len(raw), date=when)
     if names is not None:
         header = redact_persons(header, options.redact_key, names)

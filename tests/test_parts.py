@@ -200,3 +200,18 @@ def test_with_no_heading_near_a_cut_falls_after_a_blank_line_or_a_sentence() -> 
         for c in cs:
             assert not start < c < end, (part, c)
     assert cut_near  # the test put cuts near the table at all
+
+
+def test_standard_output_writes_the_line_file_and_removes_it(long_text: str) -> None:
+    import io
+
+    from pipeline.cli import _Stdout
+
+    header, docs = parts.read_in_parts("long", long_text, options=NO_NER, part=5_000)
+    p = prepare_parts(header, docs, with_rows=False)
+    out = _Stdout()
+    out.out = io.BytesIO()
+    out.add(p)
+    assert json.loads(out.out.getvalue())["facts"] == json.loads(process_text("long", long_text,
+                                                                              options=NO_NER).to_json())["facts"]
+    assert not Path(p.json.path).exists()

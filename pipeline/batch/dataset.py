@@ -217,7 +217,7 @@ class DatasetWriter:
             os.fsync(fh.fileno())
         os.replace(tmp, md / f"{name}.json")
         self.next_batch += 1
-        for doc in docs:  # a long text's line file, when no JSONL took it
+        for doc in docs:  # committed: a long text's line file goes
             doc.discard()
         # ``done`` is what an earlier run committed, asked before this run starts
         # (should_skip); this run's own documents are not added to it: a run over a

@@ -111,7 +111,7 @@ def rows(documents: Iterable[Document]) -> dict[str, list[dict]]:
 class LineFile(NamedTuple):
     """A JSON line too long to hand around in memory (a long text read in
     parts): a temporary file that holds it. ``Prepared.write_json`` copies it
-    out and removes it."""
+    out; ``Prepared.discard`` removes it."""
     path: str
     size: int
 
@@ -132,27 +132,35 @@ class Prepared:
     flagged: tuple[tuple[str, int, str], ...]      # amounts not "ok": quote, start, status
 
     def write_json(self, fh: BinaryIO) -> None:
-        """The JSON line (no newline) into a binary file; a LineFile is then removed."""
+        """The JSON line (no newline) into a binary file."""
         if isinstance(self.json, LineFile):
             with open(self.json.path, "rb") as src:
                 shutil.copyfileobj(src, fh, 1 << 20)
-            self.discard()
         else:
             fh.write(self.json)
 
     def discard(self) -> None:
-        """Remove the line's temporary file, if it has one (a run that stops)."""
+        """Remove the line's temporary file, if it has one: the writer does, once
+        the document is written or the run stops."""
         if isinstance(self.json, LineFile):
             Path(self.json.path).unlink(missing_ok=True)
 
 
+def _summary(n: Counter, kinds: Counter) -> tuple[int, ...]:
+    """``Prepared.summary`` from the lists' lengths and the facts' kinds."""
+    return (n["sections"], kinds["amount"], kinds["count"], kinds["date"], n["placeholders"], n["checks"],
+            n["events"])
+
+
+def _flagged(facts) -> list[tuple[str, int, str]]:
+    return [(f.quote, f.start, f.status) for f in facts if f.type == "amount" and f.status != "ok"]
+
+
 def prepare(doc: Document, with_rows: bool = True) -> Prepared:
-    kinds = Counter(f.type for f in doc.facts)
+    n = Counter({k: len(getattr(doc, k)) for k in ("sections", "placeholders", "checks", "events")})
     return Prepared(doc.doc_id, doc.sha256, doc.length, doc.status, doc.error, doc.to_json_bytes(),
-                    rows([doc]) if with_rows else {},
-                    (len(doc.sections), kinds["amount"], kinds["count"], kinds["date"], len(doc.placeholders),
-                     len(doc.checks), len(doc.events)),
-                    tuple((f.quote, f.start, f.status) for f in doc.facts if f.type == "amount" and f.status != "ok"))
+                    rows([doc]) if with_rows else {}, _summary(n, Counter(f.type for f in doc.facts)),
+                    tuple(_flagged(doc.facts)))
 
 
 def prepare_json(doc: Document) -> Prepared:
@@ -194,7 +202,7 @@ def prepare_parts(header: Document, parts: Iterable[Document], with_rows: bool =
                     spools[n].write(_list_adapter(n).dump_json(items)[1:-1])  # the list's [ and ] cut off
                     count[n] += len(items)
             kinds.update(f.type for f in part.facts)
-            flagged += [(f.quote, f.start, f.status) for f in part.facts if f.type == "amount" and f.status != "ok"]
+            flagged += _flagged(part.facts)
             if with_rows:
                 for t, r in rows([part]).items():
                     if r and t != "documents":
@@ -229,9 +237,7 @@ def prepare_parts(header: Document, parts: Iterable[Document], with_rows: bool =
         table_rows = {t: pa.concat_tables(p) if p else table(t, []) for t, p in pieces.items()}
         table_rows["documents"] = table("documents", [doc_row])
     return Prepared(header.doc_id, header.sha256, header.length, header.status, header.error,
-                    LineFile(line_path, size), table_rows,
-                    (count["sections"], kinds["amount"], kinds["count"], kinds["date"], count["placeholders"],
-                     count["checks"], count["events"]), tuple(flagged))
+                    LineFile(line_path, size), table_rows, _summary(count, kinds), tuple(flagged))
 
 
 # what the batch runner looks for: these finishers can take a long text in parts

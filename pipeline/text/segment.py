@@ -92,6 +92,10 @@ class BoilerSpan:
     reason: str
 
 
+def _first(span: tuple[int, int]) -> int:
+    return span[0]
+
+
 @dataclass
 class Segmentation:
     sections: list[SectionSpan] = field(default_factory=list)
@@ -125,7 +129,9 @@ class Segmentation:
         sub-report that began before ``start`` is kept, with its index, as one
         whose heading is empty at 0 (see pipeline/parts.py)."""
         def inside(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-            k = between([s for s, _ in spans], start, end)
+            # bisect by key: a list of every start, built per part, was a pass over
+            # the whole page's sentences each time
+            k = slice(bisect_left(spans, start, key=_first), bisect_left(spans, end, key=_first))
             return [(s - start, e - start) for s, e in spans[k]]
 
         secs = []
