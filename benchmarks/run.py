@@ -30,6 +30,10 @@ the ones the bars speak of.
    default path, in ``--rounds`` interleaved rounds too; peak memory at
    ``--memory-docs`` sizes (flat is the goal).
 4. **A large file**: one ``--big-mb`` MB file, default path, one worker.
+5. **Start-up**: one real page of median length, as a whole process, in
+   ``--startup-rounds`` interleaved rounds: no flags, one worker, one worker
+   with the rule cache off (``ZONGJIE_CACHE=off``: what the first run after an
+   install pays, ``pipeline/rule_cache.py``), the peer, and an empty Python.
 
 The tables are printed and written to ``benchmarks/results.md``. These are
 measurements, not tests: nothing here fails when a figure is low.
@@ -229,6 +233,44 @@ def whole(src: Path, tmp: Path, chars: int, rounds: int = 3) -> dict[str, tuple[
     return {k: (statistics.median(rates[k]), peaks[k], rates[k]) for k in labels}
 
 
+def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall seconds of one short command (no memory sampling: its 20 ms steps
+    would be the measurement)."""
+    t0 = time.perf_counter()
+    subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                   env={**os.environ, **(env or {})})
+    return time.perf_counter() - t0
+
+
+def startup(tmp: Path, rounds: int) -> tuple[dict[str, list[float]], int]:
+    """Seconds of each command on one page, per interleaved round; the page's length."""
+    pages = sorted(real_paths(), key=lambda p: p.stat().st_size)
+    page = pages[len(pages) // 2]
+    one = tmp / "one"
+    one.mkdir()
+    shutil.copy(page, one / page.name)
+    out = tmp / "one.jsonl"
+    warm_cache = {"ZONGJIE_CACHE": str(tmp / "rule-cache")}
+    runs: dict[str, tuple[list[str], dict[str, str] | None]] = {
+        "zongjie, no flags": (zongjie_cmd(one, out), warm_cache),
+        "zongjie -w 1": (zongjie_cmd(one, out, "-w", "1"), warm_cache),
+        "zongjie -w 1, rule cache off": (zongjie_cmd(one, out, "-w", "1"), {"ZONGJIE_CACHE": "off"}),
+        "python -c pass": ([sys.executable, "-c", "pass"], None),
+    }
+    if _has_jionlp():
+        runs["jionlp money + time"] = ([sys.executable, "benchmarks/peers.py", "money+time", str(one),
+                                        str(tmp / "j.jsonl")], None)
+    _wall(*runs["zongjie -w 1"])  # fills the cache, as any first run does
+    labels = list(runs)
+    got: dict[str, list[float]] = {k: [] for k in labels}
+    for r in range(rounds):
+        for label in round_order(labels, r):
+            got[label].append(_wall(*runs[label]))
+    for label in labels:
+        print(f"  {label}: {statistics.median(got[label]):.3f} s", flush=True)
+    return got, len(page.read_text(encoding="utf-8"))
+
+
 def round_order(labels: list[str], r: int) -> list[str]:
     """Round ``r``'s order: the list rotated by ``r``."""
     k = r % len(labels) if labels else 0
@@ -304,6 +346,12 @@ def report(res: dict) -> str:
                 lines.append(f"- {d:,} documents: {statistics.median(per):.2f}x with {n} workers (rounds: "
                              + ", ".join(f"{x:.2f}" for x in per) + ")")
         lines.append("")
+    if st := res.get("startup"):
+        lines += _table(f"Start-up: one real page ({res['startup_label']}), whole process, "
+                        f"{len(next(iter(st.values())))} interleaved rounds",
+                        "| command | seconds (median) | min | max |",
+                        [f"| {k} | {statistics.median(v):.3f} | {min(v):.3f} | {max(v):.3f} |" for k, v in st.items()],
+                        [])
     if res.get("big"):
         mb, chars, dt, peak = res["big"]
         lines += [f"### One large file: {mb:.0f} MB ({chars / 1e6:.1f} M characters), default path, one worker", "",
@@ -324,8 +372,9 @@ def main() -> None:
     ap.add_argument("--big-mb", type=float, default=50)
     ap.add_argument("--no-model", action="store_true", help="skip the NER model in process (slow)")
     ap.add_argument("--quick", action="store_true", help="small sizes: a check that everything runs")
-    ap.add_argument("--parts", default="inproc,whole,workers,big",
-                    help="which sections to run (comma-separated: inproc, whole, workers, big)")
+    ap.add_argument("--startup-rounds", type=int, default=9, help="interleaved rounds of the start-up commands")
+    ap.add_argument("--parts", default="inproc,whole,workers,big,startup",
+                    help="which sections to run (comma-separated: inproc, whole, workers, big, startup)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results.md")
     a = ap.parse_args()
     if a.child:
@@ -399,6 +448,10 @@ def main() -> None:
             dt, peak, _ = run_process(zongjie_cmd(f.parent, tmp / "big.jsonl", "-w", "1"))
             res["big"] = (f.stat().st_size / 1e6, chars, dt, peak)
             print(f"  big file: {chars:,} characters in {dt:.0f} s, peak {peak / 2**20:,.0f} MiB", flush=True)
+        if "startup" in parts:
+            print("start-up, one page", flush=True)
+            res["startup"], n = startup(tmp, 3 if a.quick else a.startup_rounds)
+            res["startup_label"] = f"{n:,} characters, the median length"
     text = report(res)
     a.out.write_text(text + "\n", encoding="utf-8")
     print()

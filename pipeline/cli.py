@@ -21,8 +21,6 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from . import __version__
 from .batch.dataset import ResumeConflict
@@ -35,6 +33,38 @@ from .records import Document, json_schema
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="zongjie: facts from Chinese union work reports, grounded in source offsets.")
 err = Console(stderr=True)
+
+
+class _Quiet:
+    """What a progress bar is where stderr is not a terminal: nothing (and no
+    import of rich.progress, ~10 ms of a short run's start)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def __enter__(self) -> _Quiet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, *args: object, **kwargs: object) -> int:
+        return 0
+
+    def update(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _progress(label: str, rate: bool):
+    """A progress bar on stderr: label, bar, done/total, (rate,) time elapsed."""
+    if not err.is_terminal:
+        return _Quiet(err)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    cols = [TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total}")]
+    if rate:
+        cols.append(TextColumn("{task.fields[rate]}"))
+    return Progress(*cols, TimeElapsedColumn(), console=err)
 
 
 class _Tally:
@@ -52,6 +82,8 @@ class _Tally:
                        for q, start, status in d.flagged]
 
     def print(self) -> None:
+        from rich.table import Table
+
         con = Console()
         t = Table(title="zongjie extract", show_lines=False)
         for col in ("document", "status", "sections", "amounts", "counts", "dates", "placeholders", "checks",
@@ -277,9 +309,7 @@ def extract(
     nchars = ndocs = 0
     statuses: Counter = Counter()
     try:
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), console=err,
-                      disable=not err.is_terminal) as prog:
+        with _progress("{task.description}", rate=True) as prog:
             task = prog.add_task("extract", total=n_inputs - len(done), rate="")
             # JSONL alone needs no table rows (and no pyarrow in any worker)
             finish = prepare_json if fmt == "jsonl" and duckdb_out is None else prepare
@@ -362,6 +392,8 @@ def audit(
     engine = _engine(engine)
     if ner and engine == "model":
         _require_ner_model()
+    from rich.table import Table
+
     options = Options(ner=ner, ner_engine=engine, time_limit=time_limit)
     con = Console()
     n_inputs = _count_inputs(paths)
@@ -369,8 +401,7 @@ def audit(
     rendered: list[tuple[Document, str]] = []
     unusable = inconsistent = 0
     try:
-        with Progress(TextColumn("audit"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                      TimeElapsedColumn(), console=err, disable=not err.is_terminal) as prog:
+        with _progress("audit", rate=False) as prog:
             task = prog.add_task("audit", total=n_inputs)
             for inp, doc in run(iter_inputs(paths), n_workers, options=options):
                 prog.update(task, advance=1)

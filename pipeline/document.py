@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import events
+from . import events, rule_cache
 from .extract import activities, tables
 from .extract import amounts, counts, dates
 from .extract.base import Candidate
@@ -219,6 +219,9 @@ def build(doc_id: str, nt: NormText, seg: Segmentation, encoding: str | None, op
         from .models.redact import redact_persons
 
         doc = redact_persons(doc, options.redact_key)
+    # the patterns and rule files this document was the first to need, for the next
+    # process (a pool worker never runs atexit); nothing to do once warm
+    rule_cache.save()
     return doc
 
 

@@ -15,16 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from . import rule_cache
 
 RULES_DIR = Path(os.environ.get("ZONGJIE_RULES", Path(__file__).resolve().parent.parent / "rules"))
 
-# libyaml's loader reads the rule files ~10x faster than the pure-Python one
-# (0.34 s of every start-up before); both build the same data
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_REF = regex.compile(r"\{([a-z_][a-z0-9_]*)\}")
+def _parse_yaml(raw: bytes) -> Any:
+    import yaml  # only when the cache (pipeline/rule_cache.py) misses: ~15 ms to import
+
+    # libyaml's loader reads the rule files ~10x faster than the pure-Python one
+    # (0.34 s of every start-up before); both build the same data
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(raw.decode("utf-8"), Loader=loader) or {}
+
+_REF = rule_cache.pattern(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 class RuleSpec(BaseModel):
@@ -85,8 +91,7 @@ def load(name: str) -> RuleFile:
     path = RULES_DIR / f"{name}.yaml"
     if not path.exists():
         raise FileNotFoundError(f"rule file {path} not found (set ZONGJIE_RULES to the rules folder)")
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    return RuleFile.model_validate(data)
+    return RuleFile.model_validate(rule_cache.rule_data(path, _parse_yaml))
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,8 +99,7 @@ def load_raw(name: str) -> dict[str, Any]:
     """``rules/<name>.yaml`` as plain data, for the files that are not rule files
     (the NER corpus' name parts and templates, read by its generator and by the
     lexical entity pass)."""
-    path = RULES_DIR / f"{name}.yaml"
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return rule_cache.rule_data(RULES_DIR / f"{name}.yaml", _parse_yaml)
 
 
 @functools.lru_cache(maxsize=None)
@@ -104,7 +108,7 @@ def compiled(name: str) -> list[tuple[RuleSpec, regex.Pattern]]:
     out = []
     for r in rf.rules:
         try:
-            out.append((r, regex.compile(expand(r.pattern, rf.fragments), regex.V1)))
+            out.append((r, rule_cache.pattern(expand(r.pattern, rf.fragments), regex.V1)))
         except (regex.error, KeyError) as e:
             raise ValueError(f"rule {r.id} in {name}.yaml does not compile: {e}") from e
     return out
@@ -115,12 +119,12 @@ def anchor(name: str) -> tuple[regex.Pattern, int] | None:
     rf = load(name)
     if rf.anchor is None:
         return None
-    return regex.compile(expand(rf.anchor, rf.fragments), regex.V1), rf.window
+    return rule_cache.pattern(expand(rf.anchor, rf.fragments), regex.V1), rf.window
 
 
 def fragment(name: str, frag: str) -> regex.Pattern:
     rf = load(name)
-    return regex.compile(expand("{" + frag + "}", rf.fragments), regex.V1)
+    return rule_cache.pattern(expand("{" + frag + "}", rf.fragments), regex.V1)
 
 
 def example_files() -> list[Path]:
@@ -128,4 +132,4 @@ def example_files() -> list[Path]:
 
 
 def load_examples(path: Path) -> ExampleFile:
-    return ExampleFile.model_validate(yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader))
+    return ExampleFile.model_validate(_parse_yaml(path.read_bytes()))

@@ -56,3 +56,18 @@ def test_whole_processes_run_in_rotated_rounds_and_compare_within_a_round() -> N
     w = {"z": (0.0, 0, [300.0, 150.0, 300.0]), "j": (0.0, 0, [100.0, 50.0, 100.0])}
     [line] = _round_ratios(w, [("z", "j", "z ÷ j")])
     assert line == "- z ÷ j: 3.00x (rounds: 3.00, 3.00, 3.00)"
+
+
+def test_startup_section_times_each_command_in_rounds(tmp_path, shared) -> None:
+    out_md = tmp_path / "results.md"
+    subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--parts", "startup", "--out", str(out_md)],
+                   cwd=ROOT, capture_output=True, text=True, check=True, timeout=300)
+    table = out_md.read_text(encoding="utf-8")
+    assert "### Start-up: one real page (" in table and "3 interleaved rounds" in table, table
+    rows = {line.split("|")[1].strip(): [float(x) for x in line.split("|")[2:5]] for line in table.splitlines()
+            if line.startswith("| ") and not line.startswith("| command")}
+    for cmd in ("zongjie, no flags", "zongjie -w 1", "zongjie -w 1, rule cache off", "python -c pass"):
+        median, low, high = rows[cmd]
+        assert 0 < low <= median <= high, rows
+    # a whole zongjie process does more than start Python
+    assert rows["zongjie -w 1"][0] > rows["python -c pass"][0]

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import functools
 
-import regex
-
-from .. import rules
+from .. import rule_cache, rules
 from .numerals import parse_amount, parse_quantity
 from .base import Candidate, approx_after, clause_after, clause_before, run
 
 FILE = "amount/patterns"
-_SPACES = regex.compile(r"\s+")
+_SPACES = rule_cache.pattern(r"\s+")
 
 
 @functools.lru_cache(maxsize=1)

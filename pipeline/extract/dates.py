@@ -10,14 +10,12 @@ from __future__ import annotations
 import calendar
 import functools
 
-import regex
-
-from .. import rules
+from .. import rule_cache, rules
 from .numerals import parse_number
 from .base import Candidate, run
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_MONTH_DIGITS = regex.compile(r"[\d_Xx元]")
+_MONTH_DIGITS = rule_cache.pattern(r"[\d_Xx元]")
 
 
 FILE = "date/patterns"

@@ -18,24 +18,22 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import regex
-
-from .. import rules
+from .. import rule_cache, rules
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_RMB_PARTS = regex.compile(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?")
-_K_SUFFIX = regex.compile(r"(?<=\d)[kK]$")
-_APPROX_BEFORE_BIG = regex.compile(r"(.+?)([余多])([万亿萬億])")
-_HAS_BIG_UNIT = regex.compile(r"[万亿千]")
-_HAS_ANY_UNIT = regex.compile(r"[十百千万亿拾佰仟萬億]")
-_HAN_INCLUSIVE = regex.compile(r"[(（]含[)）]")
-_ENDS_SUB_YUAN = regex.compile(r"[角毛分]$")
-_ENDS_BIG_UNIT = regex.compile(r"[万亿萬億]$")
-_ENDS_THOUSAND = regex.compile(r"[千万]$")
-_LATIN_K = regex.compile(r"(?<=\d)[kK]")
-_LATIN_W = regex.compile(r"(?<=\d)[wW]")
-_YUAN_BEFORE_RANGE = regex.compile(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)")
-_LONG_DASH = regex.compile(r"(?:--|——|—)")
+_RMB_PARTS = rule_cache.pattern(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?")
+_K_SUFFIX = rule_cache.pattern(r"(?<=\d)[kK]$")
+_APPROX_BEFORE_BIG = rule_cache.pattern(r"(.+?)([余多])([万亿萬億])")
+_HAS_BIG_UNIT = rule_cache.pattern(r"[万亿千]")
+_HAS_ANY_UNIT = rule_cache.pattern(r"[十百千万亿拾佰仟萬億]")
+_HAN_INCLUSIVE = rule_cache.pattern(r"[(（]含[)）]")
+_ENDS_SUB_YUAN = rule_cache.pattern(r"[角毛分]$")
+_ENDS_BIG_UNIT = rule_cache.pattern(r"[万亿萬億]$")
+_ENDS_THOUSAND = rule_cache.pattern(r"[千万]$")
+_LATIN_K = rule_cache.pattern(r"(?<=\d)[kK]")
+_LATIN_W = rule_cache.pattern(r"(?<=\d)[wW]")
+_YUAN_BEFORE_RANGE = rule_cache.pattern(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)")
+_LONG_DASH = rule_cache.pattern(r"(?:--|——|—)")
 
 
 Num = int | float
@@ -53,10 +51,10 @@ def _clean(v: Decimal) -> Num:
     return float(v)
 
 
-_ARABIC = regex.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_ARABIC = rule_cache.pattern(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 # inside a Chinese numeral an Arabic part never carries a sign: 1万-5万 is a range
-_ARABIC_UNSIGNED = regex.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_SCIENTIFIC = regex.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+_ARABIC_UNSIGNED = rule_cache.pattern(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_SCIENTIFIC = rule_cache.pattern(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 _FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"，": ",", "．": "."})
 
 
@@ -204,7 +202,7 @@ def _bounded(v: Decimal) -> Decimal | None:
     return v
 
 
-_VAGUE = regex.compile(r"(?:(?P<p>[几幾数數上])(?P<u>[十百千万萬])|(?P<teen>十几|十幾))(?P<big>千万|百万|万|萬|亿|億)?")
+_VAGUE = rule_cache.pattern(r"(?:(?P<p>[几幾数數上])(?P<u>[十百千万萬])|(?P<teen>十几|十幾))(?P<big>千万|百万|万|萬|亿|億)?")
 _VAGUE_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8,
                "千万": 10**7, "百万": 10**6}
 
@@ -277,7 +275,7 @@ def _strip_approx(s: str) -> tuple[str, str]:
     return s, approx
 
 
-_RANGE = regex.compile(r"^(?<a>.+?)(?:-|—|–|~|～|至|到)(?<b>.+)$")
+_RANGE = rule_cache.pattern(r"^(?<a>.+?)(?:-|—|–|~|～|至|到)(?<b>.+)$")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -325,8 +323,8 @@ def _currencies() -> list[tuple[str, str]]:
     return sorted(_tables()["currencies"].items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
-_YJF = regex.compile(r"^(?<y>.+?)(?:元|块|圆)(?:(?<j>[^角毛分]+)[角毛])?(?:(?<f>[^分]+)分)?(?:钱)?$")
-_ADJACENT = regex.compile(r"^(?<a>[一二三四五六七八九])(?<b>[一二三四五六七八九])(?<u>[十百千万亿]+)$")
+_YJF = rule_cache.pattern(r"^(?<y>.+?)(?:元|块|圆)(?:(?<j>[^角毛分]+)[角毛])?(?:(?<f>[^分]+)分)?(?:钱)?$")
+_ADJACENT = rule_cache.pattern(r"^(?<a>[一二三四五六七八九])(?<b>[一二三四五六七八九])(?<u>[十百千万亿]+)$")
 
 
 def _yuan_jiao_fen(s: str) -> Decimal | None:
