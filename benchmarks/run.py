@@ -33,7 +33,7 @@ the ones the bars speak of.
 5. **Start-up**: one real page of median length, as a whole process, in
    ``--startup-rounds`` interleaved rounds: no flags, one worker, one worker
    with the rule cache off (``ZONGJIE_CACHE=off``: what the first run after an
-   install pays, ``pipeline/rule_cache.py``), the peer, and an empty Python.
+   install pays, ``pipeline/rules.py``), the peer, and an empty Python.
 
 The tables are printed and written to ``benchmarks/results.md``. These are
 measurements, not tests: nothing here fails when a figure is low.

@@ -10,7 +10,9 @@ Public API::
 
 __version__ = "0.2.0"
 
-from .document import extract_file, extract_text, process_bytes, process_text
+from .api import extract_file, extract_text
+from .document import process_bytes, process_text
+from .parts import read_in_parts
 from .extract.numerals import parse_amount, parse_number, parse_quantity
 from .batch.export import to_frames
 from .records import Document, json_schema
@@ -26,5 +28,6 @@ __all__ = [
     "parse_quantity",
     "process_bytes",
     "process_text",
+    "read_in_parts",
     "to_frames",
 ]

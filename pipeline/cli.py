@@ -383,45 +383,55 @@ def audit(
 ) -> None:
     """Check stated totals against their parts. Exit 1 if any check is
     inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
-    from .audit.report import render, sentence_at
-    from .document import input_text
-    from .text.reading import DecodeError
+    from rich.table import Table
+
+    from .audit.findings import AuditFinish, Audited
+    from .audit.report import ReportWriter
 
     if html_out is not None:
         check_target(html_out, "--html", "file")
     engine = _engine(engine)
     if ner and engine == "model":
         _require_ner_model()
-    from rich.table import Table
-
     options = Options(ner=ner, ner_engine=engine, time_limit=time_limit)
     con = Console()
     n_inputs = _count_inputs(paths)
     n_workers = default_workers() if workers <= 0 else workers
-    rendered: list[tuple[Document, str]] = []
-    unusable = inconsistent = 0
+    n_docs = unusable = inconsistent = 0
+    tmp = report = out = None
+    if html_out is not None:
+        tmp = html_out.with_name(html_out.name + ".tmp")
+        try:
+            out = tmp.open("w", encoding="utf-8")
+        except OSError as e:
+            err.print(f"[red]cannot write the report:[/] {escape(e.strerror or str(e))}")
+            raise typer.Exit(2) from None
+        report = ReportWriter(out)
+    found: Audited | None = None
     try:
         with _progress("audit", rate=False) as prog:
             task = prog.add_task("audit", total=n_inputs)
-            for inp, doc in run(iter_inputs(paths), n_workers, options=options):
+            # each document is audited where it is made (its quotes, its part of the report):
+            # this process holds one at a time
+            finish = AuditFinish(only_problems=only_problems, html=report is not None)
+            for _, found in run(iter_inputs(paths), n_workers, options=options, finish=finish):
                 prog.update(task, advance=1)
-                doc_id = escape(doc.doc_id)
-                raw = ""
-                if doc.status == "ok":
-                    try:  # the text the offsets point into, read again here for the sentences shown
-                        raw = input_text(inp.read(), inp.fmt)[0]
-                    except (OSError, ValueError, DecodeError) as e:
-                        doc = doc.model_copy(update={"status": "error", "error": str(e)})
-                if doc.status != "ok":
-                    unusable += doc.status == "error"
-                    label = "[red]unusable input[/]" if doc.status == "error" else "[yellow]skipped[/]"
-                    prog.console.print(f"[bold]{doc_id}[/]: {label} {escape(doc.error or '')}")
-                    rendered.append((doc, raw))
+                n_docs += 1
+                doc_id = escape(found.doc_id)
+                if report is not None:
+                    report.add_checks(found.doc_id, found.checks, found.quotes)
+                    if isinstance(found.section, str):
+                        report.add_section(found.section)
+                    elif found.section is not None:
+                        report.add_section_file(found.section.path)
+                found.discard()
+                if found.status != "ok":
+                    unusable += found.status == "error"
+                    label = "[red]unusable input[/]" if found.status == "error" else "[yellow]skipped[/]"
+                    prog.console.print(f"[bold]{doc_id}[/]: {label} {escape(found.error or '')}")
                     continue
-                shown = [c for c in doc.checks if c.status == "inconsistent" or not only_problems]
-                inconsistent += sum(c.status == "inconsistent" for c in doc.checks)
-                rendered.append((doc.model_copy(update={"checks": shown}) if only_problems else doc, raw))
-                if not shown:
+                inconsistent += found.inconsistent
+                if not found.checks:
                     if not only_problems:
                         prog.console.print(f"[bold]{doc_id}[/]: no totals with parts found")
                     continue
@@ -432,24 +442,32 @@ def audit(
                 t.add_column("sentence", overflow="fold")
                 style = {"consistent": "green", "inconsistent": "bold red", "unverifiable": "yellow"}
                 order = {"inconsistent": 0, "unverifiable": 1}
-                for c in sorted(shown, key=lambda c: (order.get(c.status, 2), c.total.start)):
+                for c, quote in sorted(zip(found.checks, found.quotes),
+                                       key=lambda cq: (order.get(cq[0].status, 2), cq[0].total.start)):
                     t.add_row(f"[{style[c.status]}]{c.status}[/]", f"{c.relation}\n{c.scope}\n@{c.total.start}",
-                              escape(c.derivation), escape(sentence_at(raw, c.total.start)[:140]))
+                              escape(c.derivation), escape(quote[:140]))
                 con.print(t)
+        if report is not None and out is not None and tmp is not None:
+            report.close()
+            out.close()
+            tmp.replace(html_out)
+            err.print(f"report -> {escape(str(html_out))}")
     except KeyboardInterrupt:
         err.print("interrupted; no report written")
         raise typer.Exit(130) from None
-    if html_out:
-        tmp = html_out.with_name(html_out.name + ".tmp")
-        try:
-            tmp.write_text(render(rendered), encoding="utf-8")
-            tmp.replace(html_out)
-        except OSError as e:
+    except OSError as e:
+        if report is None:
+            raise
+        err.print(f"[red]cannot write the report:[/] {escape(e.strerror or str(e))}")
+        raise typer.Exit(2) from None
+    finally:
+        if report is not None:
+            report.discard()
+        if out is not None:
+            out.close()
+        if tmp is not None:
             tmp.unlink(missing_ok=True)
-            err.print(f"[red]cannot write the report:[/] {escape(e.strerror or str(e))}")
-            raise typer.Exit(2) from None
-        err.print(f"report -> {escape(str(html_out))}")
-    err.print(f"{len(rendered)} documents, {inconsistent} inconsistent checks, {unusable} unusable inputs")
+    err.print(f"{n_docs} documents, {inconsistent} inconsistent checks, {unusable} unusable inputs")
     raise typer.Exit(2 if unusable else 1 if inconsistent else 0)
 
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import events, rule_cache
+from . import events, rules
 from .extract import activities, tables
 from .extract import amounts, counts, dates
 from .extract.base import Candidate
 from .text.normalize import NormText, normalize
 from .text.placeholders import find_placeholders
-from .text.reading import DecodeError, read_file
+from .text.reading import DecodeError
 from .extract.subjects import subject_from_groups
 from .records import Amount, Boilerplate, Count, Date, Document, DocumentDate, Entity, Section
 from .text.segment import Segmentation, segment
@@ -144,7 +144,9 @@ def _line_span(nt: NormText, start: int, end: int) -> tuple[int, int]:
 
 def process_text(doc_id: str, raw: str, encoding: str | None = None, html: bool = False,
                  options: Options = DEFAULT_OPTIONS) -> Document:
-    """One document; ``html=True`` reads ``raw`` as HTML (offsets still point into ``raw``)."""
+    """One document, the text read whole in one pass; ``html=True`` reads ``raw``
+    as HTML (offsets still point into ``raw``). ``pipeline.extract_text`` reads a
+    text past ``parts.LONG_TEXT`` in parts, as the CLI does."""
     nt = normalize(raw, html=html)
     seg = segment(nt.text)
     return build(doc_id, nt, seg, encoding, options, events.document_date(raw), len(seg.sections) == 1)
@@ -221,7 +223,7 @@ def build(doc_id: str, nt: NormText, seg: Segmentation, encoding: str | None, op
         doc = redact_persons(doc, options.redact_key)
     # the patterns and rule files this document was the first to need, for the next
     # process (a pool worker never runs atexit); nothing to do once warm
-    rule_cache.save()
+    rules.save_cache()
     return doc
 
 
@@ -299,11 +301,6 @@ def strip_txt(name: str) -> str:
     return name[:-4] if name[-4:].lower() == ".txt" else name
 
 
-def extract_text(text: str, doc_id: str = "text", options: Options = DEFAULT_OPTIONS) -> Document:
-    """Extract every fact of one report given as a string."""
-    return process_text(doc_id, text, options=options)
-
-
 def fmt_of(name: str) -> str:
     """How an input is read, by its suffix: text, html, or a document format."""
     from .text.formats import FORMATS
@@ -312,21 +309,6 @@ def fmt_of(name: str) -> str:
     if suffix in (".html", ".htm"):
         return "html"
     return suffix[1:] if suffix in FORMATS else "text"
-
-
-def extract_file(path: str | Path, doc_id: str | None = None, options: Options = DEFAULT_OPTIONS) -> Document:
-    """Extract every fact of one file as the CLI reads it: ``.html``/``.htm`` as
-    HTML, ``.docx``/``.pdf``/``.rtf``/``.doc``/``.wps`` through their readers."""
-    p = Path(path)
-    fmt = fmt_of(p.name)
-    if fmt in ("text", "html"):
-        try:
-            dec = read_file(p)
-        except DecodeError as e:
-            return error_document(doc_id or doc_id_for(p, None), str(e))
-        return process_text(doc_id or doc_id_for(p, None), dec.text, dec.encoding, html=fmt == "html",
-                            options=options)
-    return process_bytes(doc_id or doc_id_for(p, None), p.read_bytes(), options=options, fmt=fmt)
 
 
 def content_hash(data: bytes) -> str:

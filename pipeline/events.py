@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import rule_cache, rules
+from . import rules
 from .records import Amount, Count, Date, Document, DocumentDate, Event, FactRef, SpanRef
 from .text.normalize import NormText, normalize
 
 FILE = "event/lexicon"
-_SENTENCE = rule_cache.pattern(r"[^。！？!?\n]+[。！？!?]*")
-_CLAUSE = rule_cache.pattern(r"[^,，;；]+[,，;；]?")
-_CLAUSE_MARK = rule_cache.pattern(r"[,，。;；]")
+_SENTENCE = rules.pattern(r"[^。！？!?\n]+[。！？!?]*")
+_CLAUSE = rules.pattern(r"[^,，;；]+[,，;；]?")
+_CLAUSE_MARK = rules.pattern(r"[,，。;；]")
 
 
 @functools.lru_cache(maxsize=1)
@@ -51,8 +51,8 @@ def _lex() -> dict[str, tuple[str, ...]]:
 @functools.lru_cache(maxsize=1)
 def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
     lx = _lex()
-    verbs = rule_cache.pattern("|".join(map(regex.escape, lx["action"])))
-    suffix = rule_cache.pattern("|".join(map(regex.escape, lx["giver_suffix"])))
+    verbs = rules.pattern("|".join(map(regex.escape, lx["action"])))
+    suffix = rules.pattern("|".join(map(regex.escape, lx["giver_suffix"])))
     return verbs, suffix
 
 
@@ -62,7 +62,7 @@ _GIVER_WINDOW = 400
 # an act's words repeated this long or longer are the page printing its text again
 _MIN_REPEAT = 12
 _MAX_DATES = 16
-_NAME_CHAR = rule_cache.pattern(r"[\p{Han}、]")
+_NAME_CHAR = rules.pattern(r"[\p{Han}、]")
 _MAX_NAME = 14
 
 
@@ -338,7 +338,7 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
 @functools.lru_cache(maxsize=1)
 def _cues() -> tuple[regex.Pattern, dict[str, str]]:
     table = rules.load(FILE).tables["activity_cue"]
-    return rule_cache.pattern("|".join(map(regex.escape, sorted(table, key=len, reverse=True)))), table
+    return rules.pattern("|".join(map(regex.escape, sorted(table, key=len, reverse=True)))), table
 
 
 def _activity_cue(text: str) -> str | None:
@@ -449,9 +449,9 @@ def link_checks(doc: Document) -> Document:
     return doc.model_copy(update={"checks": checks})
 
 
-_PUBLISHED = rule_cache.pattern(r"(?:发布时间|发布日期|更新时间|发表时间|时间|日期)\s*[:：]\s*"
+_PUBLISHED = rules.pattern(r"(?:发布时间|发布日期|更新时间|发表时间|时间|日期)\s*[:：]\s*"
                            r"(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})")
-_DATE_LINE = rule_cache.pattern(r"^\s*(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
+_DATE_LINE = rules.pattern(r"^\s*(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
                            r"(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?[^\n]{0,12}$", regex.M)
 
 

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 from . import events
 from .audit.checks import check_id
 from .document import DEFAULT_OPTIONS, LongReader, Options, build, entity_records, fact_id, find_entities
-from .records import Document, FactRef, ProductPart, Section, SpanRef
+from .records import DOCUMENT_LISTS, Document, FactRef, ProductPart, Section, SpanRef
 from .text.normalize import NormText, normalize
 from .text.segment import Segmentation, segment
 
@@ -161,6 +161,17 @@ def read_in_parts(doc_id: str, raw: str, encoding: str | None = None, html: bool
     return header, _parts(doc_id, nt, seg, bounds, encoding, options, when, names)
 
 
+def join(header: Document, parts: Iterator[Document]) -> Document:
+    """The one document of a text read in parts: every list the parts hold, in
+    order (what the batch writer's JSON line holds, as a record: the whole
+    text's records, so as much memory as they take)."""
+    got: dict[str, list] = {n: [] for n in DOCUMENT_LISTS}
+    for part in parts:
+        for n in DOCUMENT_LISTS:
+            got[n] += getattr(part, n)
+    return header.model_copy(update=got)
+
+
 def long_reader(finish: Callable[[Document, Iterator[Document]], Any], options: Options,
                 sha256: str | None) -> LongReader:
     """What ``document.process_bytes`` asks before it reads a text whole: a text
@@ -205,4 +216,4 @@ def _parts(doc_id: str, nt: NormText, seg: Segmentation, bounds: list[int], enco
         yield hide(Document(doc_id=doc_id, sections=[held]))
 
 
-__all__ = ["LONG_TEXT", "PART_CHARS", "cuts", "is_long", "long_reader", "read_in_parts"]
+__all__ = ["LONG_TEXT", "PART_CHARS", "cuts", "is_long", "join", "long_reader", "read_in_parts"]

@@ -256,6 +256,10 @@ class Document(Record):
         return self.__pydantic_serializer__.to_json(self)
 
 
+# the record lists of a Document, in the order its JSON line writes them
+DOCUMENT_LISTS = tuple(n for n, f in Document.model_fields.items() if getattr(f.annotation, "__origin__", None) is list)
+
+
 def json_schema() -> dict:
     """The JSON Schema of one output line (a Document)."""
     return Document.model_json_schema()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-# the tests' own cache of rule files and compiled patterns (pipeline/rule_cache.py),
+# the tests' own cache of rule files and compiled patterns (pipeline/rules.py),
 # set before anything imports the pipeline: a test run leaves the user's cache alone
 os.environ.setdefault("ZONGJIE_CACHE", tempfile.mkdtemp(prefix="zongjie-test-cache-"))
 

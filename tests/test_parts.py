@@ -215,3 +215,72 @@ def test_standard_output_writes_the_line_file_and_removes_it(long_text: str) -> 
     assert json.loads(out.out.getvalue())["facts"] == json.loads(process_text("long", long_text,
                                                                               options=NO_NER).to_json())["facts"]
     assert not Path(p.json.path).exists()
+
+
+# -- the other ways in: the Python API, Dask, audit -------------------------------
+
+def _cli_line(doc_id: str, text: str, options: Options = NO_NER, encoding: str | None = None) -> bytes:
+    header, docs = parts.read_in_parts(doc_id, text, encoding, options=options)
+    return _line(prepare_parts(header, docs, with_rows=False))
+
+
+def test_the_python_api_gives_the_records_the_cli_writes(tmp_path: Path, long_text: str, small_parts,
+                                                         monkeypatch) -> None:
+    from pipeline import extract_file, extract_text
+
+    line = _cli_line("long", long_text)
+    real, calls = parts.read_in_parts, []
+    monkeypatch.setattr(parts, "read_in_parts", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert extract_text(long_text, "long", options=NO_NER).to_json_bytes() == line
+    f = tmp_path / "long.txt"
+    f.write_text(long_text, encoding="utf-8")
+    from_file = extract_file(f, options=NO_NER)
+    assert len(calls) == 2  # read in parts both times, not whole
+    assert from_file.to_json_bytes() == _cli_line("long", long_text, encoding=from_file.encoding)
+    calls.clear()  # read in parts both times, not whole
+    assert extract_text(long_text[:3000], "short", options=NO_NER) == process_text("short", long_text[:3000],
+                                                                                   options=NO_NER)
+    assert calls == []
+
+
+def test_a_dask_worker_reads_a_long_text_in_parts_and_sends_its_line_back(tmp_path: Path, long_text: str,
+                                                                          small_parts, monkeypatch) -> None:
+    from pipeline.batch.export import prepare_json
+    from pipeline.batch.run import _Shipped, _work_shipped
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    [p] = _work_shipped([_Shipped("long", "long.txt", long_text.encode("utf-8"), False)], prepare_json, NO_NER)
+    assert isinstance(p.json, bytes)  # in memory: the worker's files are not the client's
+    got, want = json.loads(p.json), json.loads(_cli_line("long", long_text, encoding="utf-8"))
+    assert {k: v for k, v in got.items() if k != "sha256"} == {k: v for k, v in want.items() if k != "sha256"}
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("only_problems", "workers"), [(False, 1), (True, 1), (False, 2)])
+def test_audit_reads_a_long_text_in_parts_and_its_report_is_the_joined_documents(
+        tmp_path: Path, long_text: str, small_parts, only_problems: bool, workers: int) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline import extract_text
+    from pipeline.audit.report import render
+    from pipeline.cli import app
+
+    bad = "共慰问困难职工520名,其中在岗职工300名,退休职工200名。\n"
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "long.txt").write_text(long_text + "\n" + bad, encoding="utf-8")
+    (src / "short.txt").write_text(bad, encoding="utf-8")
+    html = tmp_path / "r.html"
+    args = ["audit", str(src), "--no-ner", "-w", str(workers), "--html", str(html)] + (["--only-problems"] if only_problems else [])
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 1, r.output
+    docs = []
+    for name in ("long", "short"):
+        raw = (src / f"{name}.txt").read_text(encoding="utf-8")
+        d = extract_text(raw, name, options=NO_NER)
+        if only_problems:
+            d = d.model_copy(update={"checks": [c for c in d.checks if c.status == "inconsistent"]})
+        docs.append((d, raw))
+    assert html.read_text(encoding="utf-8") == render(docs)
+    n_bad = sum(c.status == "inconsistent" for d, _ in docs for c in d.checks)
+    assert n_bad >= 2 and f"2 documents, {n_bad} inconsistent checks" in r.output

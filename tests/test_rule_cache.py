@@ -1,4 +1,4 @@
-"""The cache of parsed rule files and compiled patterns (pipeline/rule_cache.py):
+"""The cache of parsed rule files and compiled patterns (the end of pipeline/rules.py):
 a later process reads what an earlier one compiled, gets the same matches and
 the same documents, and a missing, damaged, planted or unwritable cache costs
 time, never a wrong result."""
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import regex
 
-from pipeline import rule_cache
+from pipeline import rules as rule_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,14 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv("ZONGJIE_CACHE", str(folder))
-    rule_cache.reset()
+    rule_cache.reset_cache()
     yield folder
-    rule_cache.reset()
+    rule_cache.reset_cache()
 
 
 def _new_process() -> None:
     """What a new process starts with: nothing read yet."""
-    rule_cache.reset()
+    rule_cache.reset_cache()
 
 
 def _no_parser(monkeypatch) -> list[str]:
@@ -48,7 +48,7 @@ def _no_parser(monkeypatch) -> list[str]:
 
 def test_a_later_process_reads_the_compiled_code(cache, monkeypatch):
     first = rule_cache.pattern(r"(?P<n>\d+)\s*名(?:职工|会员)", regex.V1)
-    rule_cache.save()
+    rule_cache.save_cache()
     assert any(cache.iterdir())
     _new_process()
     calls = _no_parser(monkeypatch)
@@ -72,7 +72,7 @@ def test_flags_are_part_of_the_key(cache):
 @pytest.mark.parametrize("damage", ["truncate", "flip", "other-version"])
 def test_a_damaged_file_is_ignored_and_replaced(cache, monkeypatch, damage):
     rule_cache.pattern(r"\d+万元")
-    rule_cache.save()
+    rule_cache.save_cache()
     (path,) = [p for p in cache.iterdir() if p.name.startswith("patterns-")]
     blob = path.read_bytes()
     if damage == "truncate":
@@ -85,7 +85,7 @@ def test_a_damaged_file_is_ignored_and_replaced(cache, monkeypatch, damage):
     calls = _no_parser(monkeypatch)
     assert rule_cache.pattern(r"\d+万元").search("拨付3万元")
     assert calls == [r"\d+万元"]
-    rule_cache.save()
+    rule_cache.save_cache()
     _new_process()
     calls.clear()
     rule_cache.pattern(r"\d+万元")
@@ -102,7 +102,7 @@ class _Planted:
 
 def test_a_planted_pickle_runs_nothing(cache, tmp_path):
     rule_cache.pattern("x")
-    rule_cache.save()
+    rule_cache.save_cache()
     (path,) = [p for p in cache.iterdir() if p.name.startswith("patterns-")]
     marker = tmp_path / "ran"
     payload = pickle.dumps({("x", 0): _Planted(marker)})
@@ -116,27 +116,27 @@ def test_off_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("ZONGJIE_CACHE", "off")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setenv("HOME", str(tmp_path))
-    rule_cache.reset()
+    rule_cache.reset_cache()
     try:
         assert rule_cache.cache_dir() is None
         rule_cache.pattern("abc")
-        rule_cache.save()
+        rule_cache.save_cache()
         assert list(tmp_path.iterdir()) == []
     finally:
-        rule_cache.reset()
+        rule_cache.reset_cache()
 
 
 def test_an_unwritable_folder_is_left_alone(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be")
     monkeypatch.setenv("ZONGJIE_CACHE", str(blocker / "zongjie"))
-    rule_cache.reset()
+    rule_cache.reset_cache()
     try:
         assert rule_cache.pattern("a+").match("aa")
-        rule_cache.save()  # no error
+        rule_cache.save_cache()  # no error
         assert blocker.read_text().startswith("a file")
     finally:
-        rule_cache.reset()
+        rule_cache.reset_cache()
 
 
 def test_an_edited_rule_file_is_read_again(cache, tmp_path):
@@ -151,7 +151,7 @@ def test_an_edited_rule_file_is_read_again(cache, tmp_path):
         return yaml.safe_load(raw.decode("utf-8"))
 
     assert rule_cache.rule_data(f, parse) == {"words": ["慰问", "帮扶"]}
-    rule_cache.save()
+    rule_cache.save_cache()
     _new_process()
     assert rule_cache.rule_data(f, parse) == {"words": ["慰问", "帮扶"]}
     assert len(parsed) == 1
@@ -173,7 +173,7 @@ def test_data_marshal_cannot_write_is_parsed_each_time(cache, tmp_path):
         return {"when": datetime.date(2023, 1, 5)}
 
     assert rule_cache.rule_data(f, parse)["when"] == datetime.date(2023, 1, 5)
-    rule_cache.save()
+    rule_cache.save_cache()
     _new_process()
     rule_cache.rule_data(f, parse)
     assert len(calls) == 2

@@ -13,20 +13,20 @@ import functools
 from decimal import Decimal
 from typing import NamedTuple
 
-from .. import rule_cache, rules
+from .. import rules
 from ..records import Amount, Check, Count, ProductPart, SpanRef
 
-_SENTENCE = rule_cache.pattern(r"[^。！？\n]+[。！？]*")
-_CLAUSE = rule_cache.pattern(r"[^。！？;；\n]+[。！？;；]*")
-_PARAGRAPH = rule_cache.pattern(r"[^\n]+")
-_GLOSS = rule_cache.pattern(r"\(.*?\)")
-_WAN_PRECISION = rule_cache.pattern(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])")
-LIST_SEP = rule_cache.pattern(r"[,，、]")
+_SENTENCE = rules.pattern(r"[^。！？\n]+[。！？]*")
+_CLAUSE = rules.pattern(r"[^。！？;；\n]+[。！？;；]*")
+_PARAGRAPH = rules.pattern(r"[^\n]+")
+_GLOSS = rules.pattern(r"\(.*?\)")
+_WAN_PRECISION = rules.pattern(r"(\d+)(?:\.(\d+))?\s*([万萬亿億千])")
+LIST_SEP = rules.pattern(r"[,，、]")
 # a line break inside a figure's sentence (…每人\n1000\n元至\n3000\n元): next to a digit,
 # after no sentence or list punctuation
-_SOFT_BREAK = rule_cache.pattern(r"(?:(?<=\d)\n(?=[^\n\s])|(?<=[^\n。！？;；:：|])\n(?=\d))")
+_SOFT_BREAK = rules.pattern(r"(?:(?<=\d)\n(?=[^\n\s])|(?<=[^\n。！？;；:：|])\n(?=\d))")
 # 600元和米面油票: goods given beside a figure, without one of their own
-GOODS_AFTER = rule_cache.pattern(r"[和及与][\p{Han}]{2,6}(?![\d\p{Han}]*?\d)")
+GOODS_AFTER = rules.pattern(r"[和及与][\p{Han}]{2,6}(?![\d\p{Han}]*?\d)")
 
 
 Fig = Amount | Count

@@ -28,14 +28,14 @@ from dataclasses import dataclass
 
 import regex
 
-from .. import rule_cache
+from .. import rules
 
-_LINE = rule_cache.pattern(r"[^\n]+")
-_MARK = rule_cache.pattern(
+_LINE = rules.pattern(r"[^\n]+")
+_MARK = rules.pattern(
     r"\s*(?:(?P<l0>[一二三四五六七八九十]{1,3})\s*[、.．]"
     r"|(?P<l1>\d{1,2})\s*[.、．](?!\d)"
     r"|[(（]\s*(?P<l2>\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）])")
-_OPENS = rule_cache.pattern(r"(?:其中|具体如下|分别为|如下)\s*[:：]?\s*$")
+_OPENS = rules.pattern(r"(?:其中|具体如下|分别为|如下)\s*[:：]?\s*$")
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,9 @@ def breakdowns(raw: str, first_fig: Callable[[int, int, str | None], object | No
     return out
 
 
-_INCOME = rule_cache.pattern(r"收入(?:合计|总计|总额)?(?:为|共)?")
-_SPEND = rule_cache.pattern(r"支出(?:合计|总计|总额)?(?:为|共)?")
-_BALANCE = rule_cache.pattern(r"(?:当年|本年|本年度)?(?:经费)?结余")
+_INCOME = rules.pattern(r"收入(?:合计|总计|总额)?(?:为|共)?")
+_SPEND = rules.pattern(r"支出(?:合计|总计|总额)?(?:为|共)?")
+_BALANCE = rules.pattern(r"(?:当年|本年|本年度)?(?:经费)?结余")
 
 
 def balance(raw: str, figs: list) -> tuple[object, list[object]] | None:

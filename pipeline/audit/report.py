@@ -10,10 +10,17 @@ arithmetic. Input text is untrusted: every piece of it goes through
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
+import io
 import json
+import shutil
+import tempfile
+from collections import Counter
+from typing import Any, Callable, Iterable, Iterator, TextIO
 
-from ..records import Document, SpanRef
+from ..records import Check, Document, Event, SpanRef
 
 CSS = """
 body{font:15px/1.7 system-ui,"Noto Sans CJK SC","PingFang SC",sans-serif;margin:0;color:#222;background:#fafafa}
@@ -65,8 +72,15 @@ if(location.hash.indexOf('#check-')===0){var c=document.getElementById(location.
 STATUS_ORDER = {"inconsistent": 0, "unverifiable": 1, "consistent": 2}
 
 
+@functools.lru_cache(maxsize=4096)
+def _doc_key(doc_id: str) -> int:
+    # a digest, not hash(): str hashes differ between processes, and a document's
+    # section and its check cards may be rendered in different ones
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "big") % 10**8
+
+
 def _fid(doc_id: str, start: int, end: int) -> str:
-    return f"{abs(hash(doc_id)) % 10**8}-{start}-{end}"
+    return f"{_doc_key(doc_id)}-{start}-{end}"
 
 
 def _refs(check) -> tuple[list[SpanRef], list[SpanRef]]:
@@ -89,58 +103,99 @@ def _esc(text: str) -> str:
     return html.escape(text).translate(_BIDI)
 
 
-def _render_text(doc: Document, raw: str) -> str:
-    n = len(raw)
-    classes: list[set[str]] = [set() for _ in range(n)]
-    fids: list[set[str]] = [set() for _ in range(n)]
+# a mark is (start, end, class, fact or not): a span of the text drawn with a class;
+# a fact's mark also carries the id the check cards and event rows point at
+Mark = tuple[int, int, str, bool]
+_TITLED = ("amount", "count", "date", "placeholder", "boilerplate")
+
+
+def marks(doc: Document, checks: Iterable[Check] | None = None) -> Iterator[Mark]:
+    """What the report draws over a document's text: its facts (the figures of an
+    inconsistent check among ``checks``, default the document's, in red), its
+    placeholders, boilerplate and sub-report headings."""
     bad: set[tuple[int, int]] = set()
-    for c in doc.checks:
+    for c in doc.checks if checks is None else checks:
         if c.status == "inconsistent":
             t, ps = _refs(c)
             bad.update((r.start, r.end) for r in [*t, *ps])
     for f in doc.facts:
-        for k in range(f.start, min(f.end, n)):
-            classes[k].add(f.type)
-            fids[k].add(_fid(doc.doc_id, f.start, f.end))
-            if (f.start, f.end) in bad:
-                classes[k].add("hl-inconsistent")
+        yield f.start, f.end, f.type, True
+        if (f.start, f.end) in bad:
+            yield f.start, f.end, "hl-inconsistent", False
     for p in doc.placeholders:
-        for k in range(p.start, min(p.end, n)):
-            classes[k].add("placeholder")
+        yield p.start, p.end, "placeholder", False
     for b in doc.boilerplate:
-        for k in range(b.start, min(b.end, n)):
-            classes[k].add("boilerplate")
-    for s in doc.sections:
-        for k in range(s.start, min(s.end, n)):
-            classes[k].add("section-head")
+        yield b.start, b.end, "boilerplate", False
+    for sec in doc.sections:
+        yield sec.start, sec.end, "section-head", False
+
+
+def write_text(doc_id: str, raw: str, spans: Iterable[Mark], write: Callable[[str], Any]) -> None:
+    """The text as HTML, each run of characters under the same marks one span.
+
+    A sweep over the marks' ends: the per-character sets it replaces cost two
+    sets per character (gigabytes on a 20 M-character archive file)."""
+    n = len(raw)
+    opens: dict[int, list[tuple[str, str | None]]] = {}
+    closes: dict[int, list[tuple[str, str | None]]] = {}
+    for s, e, cls, is_fact in spans:
+        e = min(e, n)
+        if s >= e:
+            continue
+        item = (cls, _fid(doc_id, s, e) if is_fact else None)
+        opens.setdefault(s, []).append(item)
+        closes.setdefault(e, []).append(item)
+    classes: Counter = Counter()
+    fids: Counter = Counter()
+    run_start, run_key = 0, (frozenset(), frozenset())
+
+    def emit(a: int, b: int, key: tuple[frozenset, frozenset]) -> None:
+        chunk = _esc(raw[a:b])
+        cls_set, fid_set = key
+        if not cls_set:
+            write(chunk)
+            return
+        cls = " ".join(sorted(cls_set))
+        title = html.escape(" ".join(sorted(c for c in cls_set if c in _TITLED)))
+        data = f' data-f="{" ".join(sorted(fid_set))}"' if fid_set else ""
+        write(f'<span class="{cls}" title="{title}"{data}>{chunk}</span>')
+
+    for pos in sorted(opens.keys() | closes.keys()):
+        for cls, fid in closes.get(pos, ()):
+            classes[cls] -= 1
+            if not classes[cls]:
+                del classes[cls]
+            if fid is not None:
+                fids[fid] -= 1
+                if not fids[fid]:
+                    del fids[fid]
+        for cls, fid in opens.get(pos, ()):
+            classes[cls] += 1
+            if fid is not None:
+                fids[fid] += 1
+        key = (frozenset(classes), frozenset(fids))
+        if key != run_key:
+            if pos > run_start:
+                emit(run_start, pos, run_key)
+            run_start, run_key = pos, key
+    if n > run_start:
+        emit(run_start, n, run_key)
+
+
+def _render_text(doc: Document, raw: str) -> str:
     out: list[str] = []
-    k = 0
-    while k < n:
-        j = k
-        while j < n and classes[j] == classes[k] and fids[j] == fids[k]:
-            j += 1
-        chunk = _esc(raw[k:j])
-        if classes[k]:
-            cls = " ".join(sorted(classes[k]))
-            title = html.escape(" ".join(sorted(c for c in classes[k] if c in ("amount", "count", "date", "placeholder", "boilerplate"))))
-            data = f' data-f="{" ".join(sorted(fids[k]))}"' if fids[k] else ""
-            out.append(f'<span class="{cls}" title="{title}"{data}>{chunk}</span>')
-        else:
-            out.append(chunk)
-        k = j
+    write_text(doc.doc_id, raw, marks(doc), out.append)
     return "".join(out)
 
 
-def _events(doc: Document, raw: str) -> str:
+def events_table(doc_id: str, raw: str, evs: Iterable[Event], heads: dict[int, str]) -> str:
     """Each section's acts of giving: giver → recipients, money, date; a click
-    highlights the facts in the text (the same links the checks use)."""
-    if not doc.events:
-        return ""
-    heads = {s.index: raw[s.start:s.end] for s in doc.sections}
+    highlights the facts in the text (the same links the checks use). ``heads``:
+    each section's heading, by index."""
     rows = []
-    for ev in doc.events:
-        refs = {"total": [_fid(doc.doc_id, a.start, a.end) for a in ev.amounts],
-                "parts": [_fid(doc.doc_id, r.start, r.end) for r in ev.recipients]}
+    for ev in evs:
+        refs = {"total": [_fid(doc_id, a.start, a.end) for a in ev.amounts],
+                "parts": [_fid(doc_id, r.start, r.end) for r in ev.recipients]}
         who = _esc(raw[ev.giver.start:ev.giver.end]) if ev.giver else "—"
         rec = "、".join(_esc(raw[r.start:r.end]) for r in ev.recipients) or "—"
         money = "、".join(_esc(raw[a.start:a.end]) for a in ev.amounts) or "—"
@@ -148,9 +203,15 @@ def _events(doc: Document, raw: str) -> str:
         rows.append(f'<tr class="ev" data-refs="{html.escape(json.dumps(refs))}">'
                     f'<td>{_esc(heads.get(ev.section, "")[:24])}</td><td>{who} → {rec}</td><td>{money}</td>'
                     f'<td>{when}</td><td>{_esc(ev.action)} · {_esc(ev.activity)}</td></tr>')
+    if not rows:
+        return ""
     return ('<table class="events"><caption>events (who gave how much to whom, when)</caption>'
             '<tr><th>section</th><th>giver → recipients</th><th>money</th><th>date</th><th>act</th></tr>'
             + "".join(rows) + "</table>")
+
+
+def _events(doc: Document, raw: str) -> str:
+    return events_table(doc.doc_id, raw, doc.events, {s.index: raw[s.start:s.end] for s in doc.sections})
 
 
 def sentence_at(raw: str, pos: int) -> str:
@@ -160,38 +221,98 @@ def sentence_at(raw: str, pos: int) -> str:
     return raw[a:b].strip()
 
 
-def render(docs: list[tuple[Document, str]], title: str = "zongjie audit") -> str:
-    body: list[str] = []
-    cards: list[tuple[int, str]] = []
-    totals = {"consistent": 0, "inconsistent": 0, "unverifiable": 0}
+def section_open(doc_id: str, events_html: str) -> str:
+    return f'<section class="doc"><h2>{_esc(doc_id)}</h2>{events_html}<div class="text">'
+
+
+SECTION_CLOSE = "</div></section>"
+
+
+def error_section(doc_id: str, error: str | None) -> str:
+    return (f'<section class="doc"><h2>{_esc(doc_id)}</h2>'
+            f'<p class="error">unusable input: {_esc(error or "")}</p></section>')
+
+
+def document_section(doc: Document, raw: str) -> str:
+    """A document's part of the report: its events, its text with every mark."""
+    if doc.status != "ok":
+        return error_section(doc.doc_id, doc.error)
+    return section_open(doc.doc_id, _events(doc, raw)) + _render_text(doc, raw) + SECTION_CLOSE
+
+
+def check_card(doc_id: str, c: Check, quote: str) -> str:
+    """One check in the report's list: status, arithmetic, the sentence of its
+    total (``quote``); a click highlights its figures in the text."""
+    t, ps = _refs(c)
+    refs = {"total": [_fid(doc_id, r.start, r.end) for r in t],
+            "parts": [_fid(doc_id, r.start, r.end) for r in ps]}
+    return (f'<div class="check {c.status}" data-status="{c.status}" data-refs="{html.escape(json.dumps(refs))}">'
+            f'<b>{html.escape(c.status)}</b> · {html.escape(c.relation)} · {html.escape(c.scope)} · '
+            f'{_esc(doc_id)}' + (f' · {_esc(c.event_id)}' if c.event_id else "")
+            + f'<div class="arith">{_esc(c.derivation)}</div>'
+            f'<div class="quote">{_esc(quote[:160])}</div></div>')
+
+
+class ReportWriter:
+    """The report written as the documents come, in bounded memory: each
+    document's section goes to a temporary file at once, each check card to a
+    temporary file of its status (inconsistent cards are listed first, then
+    unverifiable, then consistent, each in the order of the documents);
+    ``close`` writes the page around them."""
+
+    def __init__(self, out: TextIO, title: str = "zongjie audit") -> None:
+        self.out, self.title = out, title
+        self.body = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.cards = {k: tempfile.TemporaryFile("w+", encoding="utf-8") for k in STATUS_ORDER}
+        self.totals = dict.fromkeys(STATUS_ORDER, 0)
+
+    def add_checks(self, doc_id: str, checks: Iterable[Check], quotes: Iterable[str]) -> None:
+        for c, q in zip(checks, quotes):
+            self.totals[c.status] += 1
+            self.cards[c.status].write(check_card(doc_id, c, q))
+
+    def add_section(self, section: str) -> None:
+        self.body.write(section)
+
+    def add_section_file(self, path: str) -> None:
+        with open(path, encoding="utf-8") as src:
+            shutil.copyfileobj(src, self.body, 1 << 20)
+
+    def close(self) -> None:
+        t = self.totals
+        summary = f'{t["inconsistent"]} inconsistent · {t["unverifiable"]} unverifiable · {t["consistent"]} consistent'
+        legend = ('<div class="legend"><span class="amount">amount</span><span class="count">count</span>'
+                  '<span class="date">date</span><span class="placeholder">placeholder</span>'
+                  '<span class="boilerplate">boilerplate</span></div>')
+        title = html.escape(self.title)
+        self.out.write(f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{title}</title>'
+                       f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+                       f'style-src \'unsafe-inline\'; script-src \'unsafe-inline\'">'
+                       f'<style>{CSS}</style></head><body><header><h1>{title}</h1>'
+                       f'<div id="summary">{summary}</div>{legend}</header><main><aside id="checks">')
+        for status in sorted(STATUS_ORDER, key=STATUS_ORDER.get):
+            self._copy(self.cards[status])
+        self.out.write('</aside><div class="docs">')
+        self._copy(self.body)
+        self.out.write(f'</div></main><script>{JS}</script></body></html>')
+        self.discard()
+
+    def _copy(self, f) -> None:
+        f.seek(0)
+        shutil.copyfileobj(f, self.out, 1 << 20)
+
+    def discard(self) -> None:
+        for f in (self.body, *self.cards.values()):
+            f.close()
+
+
+def render(docs: Iterable[tuple[Document, str]], title: str = "zongjie audit") -> str:
+    """The report of (document, its original text) pairs, as one string."""
+    out = io.StringIO()
+    w = ReportWriter(out, title)
     for doc, raw in docs:
-        if doc.status != "ok":
-            body.append(f'<section class="doc"><h2>{_esc(doc.doc_id)}</h2>'
-                        f'<p class="error">unusable input: {_esc(doc.error or "")}</p></section>')
-            continue
-        for c in doc.checks:
-            totals[c.status] += 1
-            t, ps = _refs(c)
-            refs = {"total": [_fid(doc.doc_id, r.start, r.end) for r in t],
-                    "parts": [_fid(doc.doc_id, r.start, r.end) for r in ps]}
-            cards.append((STATUS_ORDER[c.status], (
-                f'<div class="check {c.status}" data-status="{c.status}" data-refs="{html.escape(json.dumps(refs))}">'
-                f'<b>{html.escape(c.status)}</b> · {html.escape(c.relation)} · {html.escape(c.scope)} · '
-                f'{_esc(doc.doc_id)}' + (f' · {_esc(c.event_id)}' if c.event_id else "")
-                + f'<div class="arith">{_esc(c.derivation)}</div>'
-                f'<div class="quote">{_esc(sentence_at(raw, c.total.start)[:160])}</div></div>')))
-        body.append(f'<section class="doc"><h2>{_esc(doc.doc_id)}</h2>{_events(doc, raw)}'
-                    f'<div class="text">{_render_text(doc, raw)}</div></section>')
-    cards.sort(key=lambda x: x[0])
-    summary = (f'{totals["inconsistent"]} inconsistent · {totals["unverifiable"]} unverifiable · '
-               f'{totals["consistent"]} consistent')
-    legend = ('<div class="legend"><span class="amount">amount</span><span class="count">count</span>'
-              '<span class="date">date</span><span class="placeholder">placeholder</span>'
-              '<span class="boilerplate">boilerplate</span></div>')
-    return (f'<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; '
-            f'script-src \'unsafe-inline\'">'
-            f'<style>{CSS}</style></head><body><header><h1>{html.escape(title)}</h1>'
-            f'<div id="summary">{summary}</div>{legend}</header><main><aside id="checks">'
-            + "".join(c for _, c in cards) + '</aside><div class="docs">' + "".join(body)
-            + f'</div></main><script>{JS}</script></body></html>')
+        if doc.status == "ok":
+            w.add_checks(doc.doc_id, doc.checks, (sentence_at(raw, c.total.start) for c in doc.checks))
+        w.add_section(document_section(doc, raw))
+    w.close()
+    return out.getvalue()

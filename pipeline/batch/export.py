@@ -16,11 +16,11 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, NamedTuple
 
-from ..records import Document
+from ..records import DOCUMENT_LISTS, Document
 
 TABLES = ("documents", "sections", "facts", "checks", "placeholders", "entities", "events")
 
@@ -145,6 +145,15 @@ class Prepared:
         if isinstance(self.json, LineFile):
             Path(self.json.path).unlink(missing_ok=True)
 
+    def in_memory(self) -> Prepared:
+        """The same, its line held in memory instead of in a temporary file: what a
+        Dask worker sends back (its files are not on the client's machine)."""
+        if not isinstance(self.json, LineFile):
+            return self
+        data = Path(self.json.path).read_bytes()
+        self.discard()
+        return replace(self, json=data)
+
 
 def _summary(n: Counter, kinds: Counter) -> tuple[int, ...]:
     """``Prepared.summary`` from the lists' lengths and the facts' kinds."""
@@ -168,8 +177,7 @@ def prepare_json(doc: Document) -> Prepared:
     return prepare(doc, with_rows=False)
 
 
-# the record lists of a Document, in the order its JSON line writes them
-_LISTS = tuple(n for n, f in Document.model_fields.items() if getattr(f.annotation, "__origin__", None) is list)
+_LISTS = DOCUMENT_LISTS
 
 
 @functools.lru_cache(maxsize=None)

@@ -79,11 +79,16 @@ class _Shipped:
 
 def _work_shipped(chunk: list[_Shipped], finish: Callable[[Document], Any] | None, options: Options) -> list[Any]:
     out = []
+    # a long text read in parts, as in a local run; its line comes back in memory
+    in_parts = getattr(finish, "in_parts", None)
     for s in chunk:
         doc = (skipped_document(s.doc_id, s.skip) if s.skip is not None
                else error_document(s.doc_id, s.error or "unreadable") if s.data is None
-               else process_data(s.doc_id, s.data, s.is_html, options, s.fmt))
-        out.append(finish(doc) if finish is not None else doc)
+               else process_data(s.doc_id, s.data, s.is_html, options, s.fmt, in_parts))
+        if not isinstance(doc, Document):
+            out.append(doc.in_memory() if hasattr(doc, "in_memory") else doc)
+        else:
+            out.append(finish(doc) if finish is not None else doc)
     return out
 
 
@@ -92,11 +97,12 @@ def _work(chunk: list[Input], finish: Callable[[Document], Any] | None, options:
     finished in the worker (e.g. turned into table rows) so that the parent,
     which shares the machine with the workers, only writes."""
     out = []
-    # a finish that can take a long text part by part (export.prepare) says so
-    in_parts = getattr(finish, "in_parts", None)
     for inp in chunk:
-        doc = process_input(inp, options, in_parts)
-        out.append(finish(doc) if finish is not None and isinstance(doc, Document) else doc)
+        # a finish that needs the input itself (the audit: its text) is bound to it first
+        done = finish.for_input(inp) if hasattr(finish, "for_input") else finish
+        # a finish that can take a long text part by part (export.prepare) says so
+        doc = process_input(inp, options, getattr(done, "in_parts", None))
+        out.append(done(doc) if done is not None and isinstance(doc, Document) else doc)
     return out
 
 

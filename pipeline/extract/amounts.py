@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 
-from .. import rule_cache, rules
+from .. import rules
 from .numerals import parse_amount, parse_quantity
 from .base import Candidate, approx_after, clause_after, clause_before, run
 
 FILE = "amount/patterns"
-_SPACES = rule_cache.pattern(r"\s+")
+_SPACES = rules.pattern(r"\s+")
 
 
 @functools.lru_cache(maxsize=1)

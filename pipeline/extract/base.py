@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import rule_cache, rules
+from .. import rules
 from ..text.spans import SpanSet
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_CLAUSE_BREAK = rule_cache.pattern(r"[,，。;；!?！？\n:：]")
+_CLAUSE_BREAK = rules.pattern(r"[,，。;；!?！？\n:：]")
 
 
 

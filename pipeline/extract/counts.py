@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from .. import rule_cache, rules
+from .. import rules
 from .numerals import parse_quantity
 from .base import Candidate, approx_after, clause_before, run
 from .subjects import subject_of
@@ -29,7 +29,7 @@ def _needs() -> dict[str, list[str]]:
 
 _ROUND = {"百": 100, "千": 1000, "万": 10000}
 # a count that ends right before this one (102名112人次), or one comma before it
-_PREV_COUNT = rule_cache.pattern(r"(?P<fig>\d+(?P<unit>名|人|户|位))[,，]?$")
+_PREV_COUNT = rules.pattern(r"(?P<fig>\d+(?P<unit>名|人|户|位))[,，]?$")
 
 
 def resolve(text: str, c: Candidate) -> Candidate | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import calendar
 import functools
 
-from .. import rule_cache, rules
+from .. import rules
 from .numerals import parse_number
 from .base import Candidate, run
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_MONTH_DIGITS = rule_cache.pattern(r"[\d_Xx元]")
+_MONTH_DIGITS = rules.pattern(r"[\d_Xx元]")
 
 
 FILE = "date/patterns"

@@ -18,22 +18,22 @@ import functools
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .. import rule_cache, rules
+from .. import rules
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_RMB_PARTS = rule_cache.pattern(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?")
-_K_SUFFIX = rule_cache.pattern(r"(?<=\d)[kK]$")
-_APPROX_BEFORE_BIG = rule_cache.pattern(r"(.+?)([余多])([万亿萬億])")
-_HAS_BIG_UNIT = rule_cache.pattern(r"[万亿千]")
-_HAS_ANY_UNIT = rule_cache.pattern(r"[十百千万亿拾佰仟萬億]")
-_HAN_INCLUSIVE = rule_cache.pattern(r"[(（]含[)）]")
-_ENDS_SUB_YUAN = rule_cache.pattern(r"[角毛分]$")
-_ENDS_BIG_UNIT = rule_cache.pattern(r"[万亿萬億]$")
-_ENDS_THOUSAND = rule_cache.pattern(r"[千万]$")
-_LATIN_K = rule_cache.pattern(r"(?<=\d)[kK]")
-_LATIN_W = rule_cache.pattern(r"(?<=\d)[wW]")
-_YUAN_BEFORE_RANGE = rule_cache.pattern(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)")
-_LONG_DASH = rule_cache.pattern(r"(?:--|——|—)")
+_RMB_PARTS = rules.pattern(r"(.+?)[元圆](?:(.)角)?(?:(.)分)?[整正]?")
+_K_SUFFIX = rules.pattern(r"(?<=\d)[kK]$")
+_APPROX_BEFORE_BIG = rules.pattern(r"(.+?)([余多])([万亿萬億])")
+_HAS_BIG_UNIT = rules.pattern(r"[万亿千]")
+_HAS_ANY_UNIT = rules.pattern(r"[十百千万亿拾佰仟萬億]")
+_HAN_INCLUSIVE = rules.pattern(r"[(（]含[)）]")
+_ENDS_SUB_YUAN = rules.pattern(r"[角毛分]$")
+_ENDS_BIG_UNIT = rules.pattern(r"[万亿萬億]$")
+_ENDS_THOUSAND = rules.pattern(r"[千万]$")
+_LATIN_K = rules.pattern(r"(?<=\d)[kK]")
+_LATIN_W = rules.pattern(r"(?<=\d)[wW]")
+_YUAN_BEFORE_RANGE = rules.pattern(r"(?<=\d|[万亿千百十仟佰拾])(?:元|块)(?=-|—|–|~|～|至|到)")
+_LONG_DASH = rules.pattern(r"(?:--|——|—)")
 
 
 Num = int | float
@@ -51,10 +51,10 @@ def _clean(v: Decimal) -> Num:
     return float(v)
 
 
-_ARABIC = rule_cache.pattern(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_ARABIC = rules.pattern(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
 # inside a Chinese numeral an Arabic part never carries a sign: 1万-5万 is a range
-_ARABIC_UNSIGNED = rule_cache.pattern(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-_SCIENTIFIC = rule_cache.pattern(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
+_ARABIC_UNSIGNED = rules.pattern(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+_SCIENTIFIC = rules.pattern(r"[+-]?(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+")
 _FULLWIDTH = str.maketrans({chr(c): chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)} | {"，": ",", "．": "."})
 
 
@@ -202,7 +202,7 @@ def _bounded(v: Decimal) -> Decimal | None:
     return v
 
 
-_VAGUE = rule_cache.pattern(r"(?:(?P<p>[几幾数數上])(?P<u>[十百千万萬])|(?P<teen>十几|十幾))(?P<big>千万|百万|万|萬|亿|億)?")
+_VAGUE = rules.pattern(r"(?:(?P<p>[几幾数數上])(?P<u>[十百千万萬])|(?P<teen>十几|十幾))(?P<big>千万|百万|万|萬|亿|億)?")
 _VAGUE_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8,
                "千万": 10**7, "百万": 10**6}
 
@@ -275,7 +275,7 @@ def _strip_approx(s: str) -> tuple[str, str]:
     return s, approx
 
 
-_RANGE = rule_cache.pattern(r"^(?<a>.+?)(?:-|—|–|~|～|至|到)(?<b>.+)$")
+_RANGE = rules.pattern(r"^(?<a>.+?)(?:-|—|–|~|～|至|到)(?<b>.+)$")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -323,8 +323,8 @@ def _currencies() -> list[tuple[str, str]]:
     return sorted(_tables()["currencies"].items(), key=lambda kv: len(kv[0]), reverse=True)
 
 
-_YJF = rule_cache.pattern(r"^(?<y>.+?)(?:元|块|圆)(?:(?<j>[^角毛分]+)[角毛])?(?:(?<f>[^分]+)分)?(?:钱)?$")
-_ADJACENT = rule_cache.pattern(r"^(?<a>[一二三四五六七八九])(?<b>[一二三四五六七八九])(?<u>[十百千万亿]+)$")
+_YJF = rules.pattern(r"^(?<y>.+?)(?:元|块|圆)(?:(?<j>[^角毛分]+)[角毛])?(?:(?<f>[^分]+)分)?(?:钱)?$")
+_ADJACENT = rules.pattern(r"^(?<a>[一二三四五六七八九])(?<b>[一二三四五六七八九])(?<u>[十百千万亿]+)$")
 
 
 def _yuan_jiao_fen(s: str) -> Decimal | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Callable, NamedTuple
 
-from .. import rule_cache
+from .. import rules
 from .base import clause_after, clause_before
 
 _NOMINAL = ("n", "nr", "ns", "nt", "nz", "ng", "vn", "an", "b", "j", "l")
@@ -35,8 +35,8 @@ _FOUNDING_VERBS = {"成立", "组建", "建立", "完成", "指导", "帮助", "
 # closing quotes after a quoted name right before the figure (“最美职工”10名)
 _CLOSE_QUOTES = "”」』\"'》"
 # 参保人数为10135人 / 对象总人数达800人: the measure word is not the subject
-_COUNT_NOUN = rule_cache.pattern(r"总?人数(?:为|达|是|共|有)?$")
-_HAN_WORD = rule_cache.pattern(r"\p{Han}+")
+_COUNT_NOUN = rules.pattern(r"总?人数(?:为|达|是|共|有)?$")
+_HAN_WORD = rules.pattern(r"\p{Han}+")
 
 
 class _Word(NamedTuple):
@@ -144,10 +144,10 @@ def _relative_before(text: str) -> str:
 
 # a count followed by a relative clause that ends in who is counted:
 # 一名患乳腺癌的单亲特困女职工, 三名患尿毒症的困难职工
-_RELATIVE_AFTER = rule_cache.pattern(r"[\p{Han}]{1,8}的[\p{Han}]{0,8}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|者|户)")
+_RELATIVE_AFTER = rules.pattern(r"[\p{Han}]{1,8}的[\p{Han}]{0,8}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|者|户)")
 
 
-_MARKED_AFTER = rule_cache.pattern(r"[\p{Han}]{1,10}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|户)")
+_MARKED_AFTER = rules.pattern(r"[\p{Han}]{1,10}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|户)")
 
 
 def subject_of(text: str, start: int, end: int) -> str | None:

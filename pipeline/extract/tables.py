@@ -23,15 +23,15 @@ from dataclasses import dataclass
 
 import regex
 
-from .. import rule_cache, rules
+from .. import rules
 from .base import Candidate
 
 FILE = "table/cells"
-_ROW = rule_cache.pattern(r"^[^\n]*(?:\||\t)[^\n]*$", regex.M)
-_SPLIT = rule_cache.pattern(r"\s*(?:\||\t)\s*")
-_NUMBER = rule_cache.pattern(r"-?\d+(?:\.\d+)?")
-_UNIT = rule_cache.pattern(r"[(（]\s*(?:单位\s*[:：]\s*)?([^()（）\s]{1,3})\s*[)）]\s*$")
-_TABLE_UNIT = rule_cache.pattern(r"单位\s*[:：]\s*([^\s|,，。;；)）]{1,3})")
+_ROW = rules.pattern(r"^[^\n]*(?:\||\t)[^\n]*$", regex.M)
+_SPLIT = rules.pattern(r"\s*(?:\||\t)\s*")
+_NUMBER = rules.pattern(r"-?\d+(?:\.\d+)?")
+_UNIT = rules.pattern(r"[(（]\s*(?:单位\s*[:：]\s*)?([^()（）\s]{1,3})\s*[)）]\s*$")
+_TABLE_UNIT = rules.pattern(r"单位\s*[:：]\s*([^\s|,，。;；)）]{1,3})")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def parse(text: str) -> list[Table]:
     return tables
 
 
-_MEASURE = rule_cache.pattern(r"(?:人数|总数|合计|数)$")
+_MEASURE = rules.pattern(r"(?:人数|总数|合计|数)$")
 
 
 def _base(label: str, prefixes: tuple[str, ...]) -> str:

@@ -23,7 +23,7 @@ from typing import Any, Iterable
 
 import regex
 
-from .. import rule_cache
+from .. import rules
 from ..records import Document, Entity
 
 PREFIX = "人名-"
@@ -48,7 +48,7 @@ def _walk(value: Any, sub) -> Any:
 
 # a pinyin gloss after a character of a glossed traditional page: 陳(chén)
 _GLOSS = r"(?:[(（][a-zA-Z\u00c0-\u024f\u0300-\u036f\s]{1,10}[)）])?"
-_GLOSSES = rule_cache.pattern(r"[(（][a-zA-Z\u00c0-\u024f\u0300-\u036f\s]{1,10}[)）]")
+_GLOSSES = rules.pattern(r"[(（][a-zA-Z\u00c0-\u024f\u0300-\u036f\s]{1,10}[)）]")
 
 
 def _form_pattern(form: str) -> str:

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .. import rule_cache, rules
+from .. import rules
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_LINE_START_STOP = rule_cache.pattern(r"(?m)^[ \t]*(。)")
+_LINE_START_STOP = rules.pattern(r"(?m)^[ \t]*(。)")
 
 
 Edit = tuple[int, int, str]
@@ -250,7 +250,7 @@ def _retext(nt: NormText, new_text: str, step: str) -> NormText:
     return NormText(nt.raw, new_text, nt.starts, nt.ends, nt.expanded, nt.steps + [step])
 
 
-_WIDE = rule_cache.pattern("[\uFF01-\uFF5E\u3000\u00a0\u2002\u2003\u2009]")
+_WIDE = rules.pattern("[\uFF01-\uFF5E\u3000\u00a0\u2002\u2003\u2009]")
 
 
 def width_edits(text: str) -> list[Edit]:
@@ -267,11 +267,11 @@ def list_decimal_edits(text: str) -> list[Edit]:
     return [(m.start(0) + 1, m.start(0) + 2, ".") for m in _rule("normalize.list_decimal").finditer(text)]
 
 
-_HTML_DROP = rule_cache.pattern(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<!DOCTYPE[^>]*>")
-_HTML_BLOCK = rule_cache.pattern(r"(?i)</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|"
+_HTML_DROP = rules.pattern(r"(?is)<(script|style|noscript|template)\b.*?</\1\s*>|<!--.*?-->|<!DOCTYPE[^>]*>")
+_HTML_BLOCK = rules.pattern(r"(?i)</?(?:p|div|br|li|ul|ol|h[1-6]|tr|table|section|article|header|footer|"
                             r"nav|blockquote|pre|title|dd|dt|hr)\b[^>]*>")
-_HTML_TAG = rule_cache.pattern(r"<[A-Za-z/!][^>]*>")
-_HTML_ENTITY = rule_cache.pattern(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_HTML_TAG = rules.pattern(r"<[A-Za-z/!][^>]*>")
+_HTML_ENTITY = rules.pattern(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
 def html_edits(text: str) -> list[Edit]:

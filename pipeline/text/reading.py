@@ -15,7 +15,7 @@ import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import rule_cache
+from .. import rules
 
 
 class DecodeError(ValueError):
@@ -28,11 +28,11 @@ class Decoded:
     encoding: str
 
 
-_HAN = rule_cache.pattern(r"\p{Han}")
+_HAN = rules.pattern(r"\p{Han}")
 # Characters that appear when bytes of one CJK encoding are read as another.
-_ODD = rule_cache.pattern(r"[\p{Co}\p{Cn}\uFFFD\p{Hangul}\p{Katakana}\p{Hiragana}\p{Bopomofo}\u2500-\u257F]")
+_ODD = rules.pattern(r"[\p{Co}\p{Cn}\uFFFD\p{Hangul}\p{Katakana}\p{Hiragana}\p{Bopomofo}\u2500-\u257F]")
 # Control characters other than tab/newline/CR/FF mark binary input.
-_CONTROL = rule_cache.pattern(r"[\x00-\x08\x0B\x0E-\x1F\x7F]")
+_CONTROL = rules.pattern(r"[\x00-\x08\x0B\x0E-\x1F\x7F]")
 
 # 3500 most common simplified + traditional characters would be better; the few
 # hundred below already separate GB18030 from Big5 readings of union reports.

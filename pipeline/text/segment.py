@@ -27,21 +27,21 @@ from dataclasses import dataclass, field
 
 import regex
 
-from .. import rule_cache, rules
+from .. import rules
 from ..extract.numerals import parse_number
 from .spans import SpanSet, between, covering
 
 # compiled once: module-level regex.* calls with a pattern string pay a cache lookup each time
-_LINE = rule_cache.pattern(r"[^\n]+")
-_SENTENCE = rule_cache.pattern(r"[^。!?！？;；]+[。!?！？;；]*")
-_HAN = rule_cache.pattern(r"\p{Han}")
-_CLAUSE_MARK = rule_cache.pattern(r"[,，。;；]")
+_LINE = rules.pattern(r"[^\n]+")
+_SENTENCE = rules.pattern(r"[^。!?！？;；]+[。!?！？;；]*")
+_HAN = rules.pattern(r"\p{Han}")
+_CLAUSE_MARK = rules.pattern(r"[,，。;；]")
 # how far into a one-report page its title is looked for, and how long a title is
 _MASTHEAD_LINES = 25
 _TITLE_MIN_HAN = 5
 # page metadata around an article's title: a dateline alone (with a name), 发表于,
 # 关键词, a newspaper's name and page, an author mark, editor and click lines
-_META = rule_cache.pattern(
+_META = rules.pattern(
     r"^(?:.{0,20}发表于\s*\d{4}[-/.].*"
     r"|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*[\p{Han}A-Za-z·]{0,8}"
     r"|关键词\s*[:：].{0,40}"
@@ -52,16 +52,16 @@ _META = rule_cache.pattern(
     r")$")
 # lines that are page chrome wherever they stand (editor lines, share and print
 # buttons, previous/next links): never a report's words
-_CHROME_LINE = rule_cache.pattern(
+_CHROME_LINE = rules.pattern(
     r"^(?:[(（]?(?:责任编辑|责编|编辑|审核|校对|初审|复审|终审)\s*[:：][^。,，]{0,30}[)）]?"
     r"|分享至|分享到[:：]?.{0,20}|[-•·>\s]*(?:上一篇|下一篇|上一条|下一条)\s*[:：].{0,60}"
     r"|【?(?:打印本页|关闭窗口|打印|关闭|返回顶部)】?|(?:浏览次数|阅读次数|点击数)\s*[:：]?\s*\d*"
     r"|(?:作者|小编|关键词|来源|相关附件)\s*[:：].{0,30}|字体\s*[:：].{0,20}|页\s*[:：]\s*\[\d+\].*"
     r"|查看完整版本\s*[:：].*|[(（]原标题\s*[:：][^)）]{1,60}[)）]"
     r"|(?:https?:)?//\S+?\d{4}-\d{2}-\d{2}\s*\d{2}:\d{2}(?::\d{2})?\s*来源\s*[:：].{0,20})$")
-_FIGURE_LINE = rule_cache.pattern(r"^\s*[\d.]+\s*$|\d\s*(?:名|人|户|位|家|元|万元|亿元)")
+_FIGURE_LINE = rules.pattern(r"^\s*[\d.]+\s*$|\d\s*(?:名|人|户|位|家|元|万元|亿元)")
 # a site's tag glued before the first sentence of a page: [邯郸新闻]
-_SITE_TAG = rule_cache.pattern(r"\[[\p{Han}]{2,8}\]")
+_SITE_TAG = rules.pattern(r"\[[\p{Han}]{2,8}\]")
 
 
 HEADINGS = "segment/headings"
@@ -269,7 +269,7 @@ def _site_names() -> tuple[tuple[str, ...], regex.Pattern, int]:
     rf = rules.load(BOILERPLATE)
     names = tuple(sorted(rf.lexicons.get("site_names", []), key=len, reverse=True))
     inj = rf.tables["injected"]
-    return names, rule_cache.pattern(inj["pattern"]), int(inj["min_repeats"])
+    return names, rules.pattern(inj["pattern"]), int(inj["min_repeats"])
 
 
 def injected_names(text: str, lines: list[tuple[int, int]]) -> list[str]:
