@@ -24,7 +24,7 @@ from ..batch.inputs import Input
 from ..document import input_text
 from ..records import Check, Document, Event
 from ..text.reading import DecodeError
-from .report import (SECTION_CLOSE, Mark, document_section, error_section, events_table, marks, section_open,
+from .report import (SECTION_CLOSE, Marks, document_section, error_section, events_table, marks, section_open,
                      sentence_at, write_text)
 
 
@@ -100,7 +100,7 @@ class _Bound:
         raw = self._raw()
         shown: list[Check] = []
         inconsistent = 0
-        drawn: list[Mark] = []
+        drawn = Marks()
         evs: list[Event] = []
         heads: dict[int, str] = {}
         for part in parts:
@@ -108,7 +108,7 @@ class _Bound:
             shown += here
             inconsistent += sum(c.status == "inconsistent" for c in part.checks)
             if self.how.html:
-                drawn += marks(part, here)
+                drawn.extend(marks(part, here))
                 evs += part.events
                 heads.update((s.index, raw[s.start:s.end]) for s in part.sections)
         section: LineFile | None = None
@@ -118,7 +118,7 @@ class _Bound:
                        inconsistent, section)
 
 
-def _section_file(doc_id: str, raw: str, drawn: list[Mark], evs: list[Event], heads: dict[int, str]) -> LineFile:
+def _section_file(doc_id: str, raw: str, drawn: Marks, evs: list[Event], heads: dict[int, str]) -> LineFile:
     fd, path = tempfile.mkstemp(prefix="zongjie-report-", suffix=".html")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
