@@ -28,7 +28,7 @@ from .batch.export import Prepared
 from .batch.inputs import Input, duplicate_ids, iter_inputs
 from .batch.run import DaskUnreachable, default_workers, run
 from .document import DEFAULT_TIME_LIMIT, Options, content_hash
-from .records import Document, json_schema
+from .records import json_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="zongjie: facts from Chinese union work reports, grounded in source offsets.")
@@ -385,7 +385,7 @@ def audit(
     inconsistent, 2 if any input is unusable, else 0 (like a linter)."""
     from rich.table import Table
 
-    from .audit.findings import AuditFinish, Audited
+    from .audit.findings import AuditFinish
     from .audit.report import ReportWriter
 
     if html_out is not None:
@@ -398,7 +398,8 @@ def audit(
     n_inputs = _count_inputs(paths)
     n_workers = default_workers() if workers <= 0 else workers
     n_docs = unusable = inconsistent = 0
-    tmp = report = out = None
+    tmp = out = None
+    report: ReportWriter | None = None
     if html_out is not None:
         tmp = html_out.with_name(html_out.name + ".tmp")
         try:
@@ -407,7 +408,6 @@ def audit(
             err.print(f"[red]cannot write the report:[/] {escape(e.strerror or str(e))}")
             raise typer.Exit(2) from None
         report = ReportWriter(out)
-    found: Audited | None = None
     try:
         with _progress("audit", rate=False) as prog:
             task = prog.add_task("audit", total=n_inputs)
@@ -447,7 +447,7 @@ def audit(
                     t.add_row(f"[{style[c.status]}]{c.status}[/]", f"{c.relation}\n{c.scope}\n@{c.total.start}",
                               escape(c.derivation), escape(quote[:140]))
                 con.print(t)
-        if report is not None and out is not None and tmp is not None:
+        if report is not None:  # with its file and the file's temporary name
             report.close()
             out.close()
             tmp.replace(html_out)

@@ -54,7 +54,7 @@ RULES_DIR = Path(os.environ.get("ZONGJIE_RULES", Path(__file__).resolve().parent
 FORMAT = 1
 _MAGIC = b"zongjie-cache %d\n" % FORMAT
 _DIGEST_SIZE = 16
-_PY = f"{sys.implementation.cache_tag}"
+_PY = sys.implementation.cache_tag
 
 
 def cache_dir() -> Path | None:
@@ -116,18 +116,19 @@ class _Store:
             return {}
         return got if isinstance(got, dict) else {}
 
-    def get(self, key: Any) -> Any:
+    def _loaded(self) -> dict:
         if self.entries is None:
             self.entries = self._read()
-        got = self.entries.get(key)
+        return self.entries
+
+    def get(self, key: Any) -> Any:
+        got = self._loaded().get(key)
         if got is not None:
             self.used.add(key)
         return got
 
     def put(self, key: Any, value: Any) -> None:
-        if self.entries is None:
-            self.entries = self._read()
-        self.entries[key] = value
+        self._loaded()[key] = value
         self.used.add(key)
         self.dirty = True
 

@@ -177,8 +177,6 @@ def prepare_json(doc: Document) -> Prepared:
     return prepare(doc, with_rows=False)
 
 
-_LISTS = DOCUMENT_LISTS
-
 
 @functools.lru_cache(maxsize=None)
 def _list_adapter(name: str):
@@ -194,7 +192,7 @@ def prepare_parts(header: Document, parts: Iterable[Document], with_rows: bool =
     to a LineFile. The line is the one ``prepare`` would write for the document
     the parts make up (tests/test_parts.py). Table rows become a pyarrow table
     per part (columns, not millions of dicts)."""
-    spools = {n: tempfile.TemporaryFile() for n in _LISTS}
+    spools = {n: tempfile.TemporaryFile() for n in DOCUMENT_LISTS}
     count: Counter = Counter()
     kinds: Counter = Counter()
     flagged: list[tuple[str, int, str]] = []
@@ -202,7 +200,7 @@ def prepare_parts(header: Document, parts: Iterable[Document], with_rows: bool =
     line_path: str | None = None
     try:
         for part in parts:
-            for n in _LISTS:
+            for n in DOCUMENT_LISTS:
                 items = getattr(part, n)
                 if items:
                     if count[n]:
@@ -219,7 +217,7 @@ def prepare_parts(header: Document, parts: Iterable[Document], with_rows: bool =
         fd, line_path = tempfile.mkstemp(prefix="zongjie-line-", suffix=".json")
         with os.fdopen(fd, "wb") as out:
             pos = 0
-            for n in _LISTS:
+            for n in DOCUMENT_LISTS:
                 key = b'"' + n.encode() + b'":['
                 at = line.index(key + b"]", pos) + len(key)  # a key in a string value is escaped: \"
                 out.write(line[pos:at])
