@@ -28,7 +28,10 @@ the ones the bars speak of.
    compare the drift as much as the tools.
 3. **Workers**: one against two workers on ``--worker-docs`` synthetic pages,
    default path, in ``--rounds`` interleaved rounds too; peak memory at
-   ``--memory-docs`` sizes (flat is the goal).
+   ``--memory-docs`` sizes (flat is the goal). Each round also times a fixed
+   pure-Python job in one process and split over two: the speed-up this
+   machine gives any CPU-bound pair of processes at that moment, the ceiling
+   the workers' figure is read against.
 4. **A large file**: one ``--big-mb`` MB file, default path, one worker.
 5. **Start-up**: one real page of median length, as a whole process, in
    ``--startup-rounds`` interleaved rounds: no flags, one worker, one worker
@@ -271,6 +274,31 @@ def startup(tmp: Path, rounds: int) -> tuple[dict[str, list[float]], int]:
     return got, len(page.read_text(encoding="utf-8"))
 
 
+# a fixed amount of pure-Python work (string building, hashing, a dict), split
+# over N processes: what N processes of this machine give any CPU-bound job,
+# the ceiling of the workers' speed-up (a virtual machine's two cores may share
+# a physical one, or a neighbour's load)
+_CEILING_UNITS = 5_000_000
+_CEILING_CODE = """
+import sys
+from multiprocessing import get_context
+
+def burn(n):
+    seen = {}
+    for i in range(n):
+        seen[str(i)[-4:]] = hash(str(i * 7))
+    return len(seen)
+
+n = int(sys.argv[1])
+with get_context("fork").Pool(n) as pool:
+    pool.map(burn, [%d // n] * n)
+""" % _CEILING_UNITS
+
+
+def ceiling_cmd(processes: int) -> list[str]:
+    return [sys.executable, "-c", _CEILING_CODE, str(processes)]
+
+
 def round_order(labels: list[str], r: int) -> list[str]:
     """Round ``r``'s order: the list rotated by ``r``."""
     k = r % len(labels) if labels else 0
@@ -345,6 +373,11 @@ def report(res: dict) -> str:
                 per = [x / y for x, y in zip(rates, base[d])]
                 lines.append(f"- {d:,} documents: {statistics.median(per):.2f}x with {n} workers (rounds: "
                              + ", ".join(f"{x:.2f}" for x in per) + ")")
+                if (ceil := res.get("ceiling")) and len(ceil) == len(per):
+                    lines.append(f"- this machine's ceiling in the same rounds (a pure-Python job split over 2 "
+                                 f"processes): {statistics.median(ceil):.2f}x (rounds: "
+                                 + ", ".join(f"{x:.2f}" for x in ceil) + "); the workers reach "
+                                 f"{statistics.median([p / c for p, c in zip(per, ceil)]):.0%} of it")
         lines.append("")
     if st := res.get("startup"):
         lines += _table(f"Start-up: one real page ({res['startup_label']}), whole process, "
@@ -421,6 +454,10 @@ def main() -> None:
                 counts = (1, 2) if n == a.worker_docs else (2,)
                 got: dict[int, list] = {w: [] for w in counts}
                 for r in range(a.rounds if n == a.worker_docs else 1):
+                    if n == a.worker_docs:  # the machine's own ceiling, in the same round
+                        t1, t2 = _wall(ceiling_cmd(1)), _wall(ceiling_cmd(2))
+                        res.setdefault("ceiling", []).append(t1 / t2)
+                        print(f"  round {r + 1}, pure-Python work in 2 processes: {t1 / t2:.2f}x", flush=True)
                     for w in round_order(list(counts), r):
                         dt, peak, peak_pss = run_process(zongjie_cmd(src, tmp / "w.jsonl", "-w", str(w)))
                         got[w].append((chars / dt, peak, peak_pss))

@@ -71,3 +71,19 @@ def test_startup_section_times_each_command_in_rounds(tmp_path, shared) -> None:
         assert 0 < low <= median <= high, rows
     # a whole zongjie process does more than start Python
     assert rows["zongjie -w 1"][0] > rows["python -c pass"][0]
+
+
+def test_workers_section_reads_the_speed_up_against_the_machines_ceiling(tmp_path) -> None:
+    """The workers table says what two processes of this machine give a pure
+    CPU job in the same rounds, and how much of that the workers reach."""
+    out_md = tmp_path / "results.md"
+    subprocess.run([sys.executable, "benchmarks/run.py", "--quick", "--parts", "workers", "--out", str(out_md)],
+                   cwd=ROOT, capture_output=True, text=True, check=True, timeout=600)
+    table = out_md.read_text(encoding="utf-8")
+    [speedup] = [ln for ln in table.splitlines() if ln.startswith("- 200 documents:")]
+    [ceiling] = [ln for ln in table.splitlines() if ln.startswith("- this machine's ceiling")]
+    workers = float(speedup.split(":")[1].split("x")[0])
+    machine = float(ceiling.split("processes): ")[1].split("x")[0])
+    assert 0.5 < machine < 2.5, ceiling  # two processes of one job: not slower by half, not above 2 cores
+    share = float(ceiling.split("reach ")[1].split("%")[0])
+    assert abs(share - 100 * workers / machine) <= 2, ceiling  # the two figures above, not a third
