@@ -97,10 +97,12 @@ class _Fig:
     """A fact seen in the normalised text (simplified, glosses gone: 幫(bāng)扶
     reads 帮扶), with the record it stands for."""
 
-    __slots__ = ("start", "end", "fact")
+    # the kind kept as a slot: read for every figure of every clause, where
+    # __getattr__ would be a Python call each time
+    __slots__ = ("start", "end", "fact", "type")
 
     def __init__(self, start: int, end: int, fact) -> None:
-        self.start, self.end, self.fact = start, end, fact
+        self.start, self.end, self.fact, self.type = start, end, fact, fact.type
 
     def __getattr__(self, name: str):
         return getattr(self.fact, name)
@@ -161,7 +163,7 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
             prev_sentence, last_act = (s, e), None
             continue
         sentence = text[s:e]
-        if any(w in sentence for w in lx["multi_year"]) or _multi_year().search(sentence):
+        if rules.holds_any(lx["multi_year"])(sentence) or _multi_year().search(sentence):
             prev_sentence, last_act = (s, e), None
             continue
         acts = _acts(text, s, e, figs, starts, boiler, last_act, verbs, lx, prev_sentence)
@@ -213,12 +215,13 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
     pending_counts: list = []
     pending_amounts: list = []
     semi = 0
+    targets, not_act = rules.holds_any(lx["target"]), rules.holds_any(lx["not_act"])
     for cm in _CLAUSE.finditer(raw, s, e):
         cs, ce = cm.span()
         clause = raw[cs:ce]
         body = clause.strip(" \t\n,，;；")
         ends_semi = clause.endswith((";", "；"))
-        if any(w in clause for w in lx["target"]):
+        if targets(clause):
             semi += ends_semi
             continue
         if body.startswith("其中"):
@@ -227,7 +230,7 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
         counts = [f for f in inside if f.type == "count"]
         amounts = [f for f in inside if f.type == "amount"]
         vm = _verb(raw, cs, ce, verbs, lx)
-        if any(w in clause for w in lx["not_act"]):
+        if not_act(clause):
             counts, amounts, inside = [], [], []  # a standard raised, a comparison: not what was given
         if vm is not None:
             summary = body.startswith(lx["summary"])

@@ -176,6 +176,21 @@ def pattern(source: str, flags: int = 0) -> regex.Pattern:
     return got
 
 
+def _never(text: str) -> None:
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def holds_any(words: tuple[str, ...]) -> Callable[[str], Any]:
+    """A test of whether a text holds any of ``words`` (a match, or None): one
+    search of a compiled alternation where ``any(w in text for w in words)`` ran a
+    Python loop per word, and the clause loops of events and checks ask it
+    thousands of times a page."""
+    if not words:
+        return _never
+    return pattern("|".join(map(regex.escape, sorted(set(words), key=len, reverse=True)))).search
+
+
 def rule_data(path: Path, parse: Callable[[bytes], Any]) -> Any:
     """``parse(bytes of path)``, from the cache when the file's bytes are the
     ones it was parsed from. Only plain data (what ``marshal`` writes) is kept."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from .. import rules
 from ..records import Check, SpanRef
 from ..text.spans import between
 from .checks import (
@@ -35,7 +36,8 @@ def implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc
     * 核发补助金24.7万元,人均补助2580.7元 with 102名 in the sentence: a total, one
       count and one rate (or average) per the count's unit: total = count × rate.
     """
-    lead_words = tuple(lex["total_before"])
+    lead_words = rules.holds_any(tuple(lex["total_before"]))
+    average_words = rules.holds_any(tuple(lex["average"]))
     back_words = tuple(lex["total_back"])
     for f in figs:
         if not is_known(f) or (f.type == "amount" and f.per):
@@ -46,7 +48,7 @@ def implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc
         lead = raw[max(0, f.start - 8, sents[si].start):f.start]
         cls = unit_class(f)
         stated = as_decimal(f.value)
-        if f.start not in stated_totals and any(w in LIST_SEP.split(lead)[-1] for w in lead_words):
+        if f.start not in stated_totals and lead_words(LIST_SEP.split(lead)[-1]):
             after = [p for p in figs[between(fstarts, f.end, sents[si].end)]
                      if unit_class(p) == cls and is_known(p) and not (p.type == "amount" and p.per)]
             acc = Decimal(0)
@@ -97,7 +99,7 @@ def implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc
                 pc = make_product_sum(f, [(c, r)], "sentence", doc_id)
                 # an average (人均, 平均) is the total over the count by definition;
                 # a plain rate beside a total may leave others out: no alarm then
-                average = any(w in raw[max(0, r.start - 6):r.start] for w in lex["average"])
+                average = average_words(raw[max(0, r.start - 6):r.start]) is not None
                 if average:
                     add(pc, [c, r])
                 else:

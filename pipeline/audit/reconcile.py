@@ -31,6 +31,7 @@ import re
 from bisect import bisect_left, bisect_right
 from decimal import Decimal
 
+from .. import rules
 from ..records import Check, Document, SpanRef
 from ..text.spans import between
 from .checks import (
@@ -183,14 +184,14 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
             if region and before:
                 _sentence_checks(before, region, doc.doc_id, add_weak, [])
     # --- sentence scope: parts, then 共计 total --------------------------------
-    after_words = sorted(lex["total_after"], key=len, reverse=True)
+    after_words = rules.holds_any(tuple(lex["total_after"]))
     clauses = clause_spans(raw)
     clause_of = {f.start: index_of(clauses, f.start) for f in figs}
     for f in figs:
         ci = clause_of[f.start]
         lead = raw[max(0, f.start - 10, clauses[ci].start if ci >= 0 else 0):f.start]
         lead = LIST_SEP.split(lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
-        if not any(w in lead for w in after_words):
+        if not after_words(lead):
             continue
         cls = unit_class(f)
         in_clause = [p for p in figs[between(fstarts, clauses[ci].start if ci >= 0 else 0, f.start)]

@@ -9,6 +9,7 @@ dropped (``投入万元``) gives status "missing".
 from __future__ import annotations
 
 import functools
+from typing import Any, Callable
 
 from .. import rules
 from .numerals import parse_amount, parse_quantity
@@ -19,8 +20,15 @@ _SPACES = rules.pattern(r"\s+")
 
 
 @functools.lru_cache(maxsize=1)
-def _lex() -> dict[str, list[str]]:
-    return rules.load(FILE).lexicons
+def _lex() -> dict[str, tuple[str, ...]]:
+    # tuples: str.startswith takes one and tests every word in C
+    return {k: tuple(v) for k, v in rules.load(FILE).lexicons.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def _per_words() -> tuple[Callable[[str], Any], ...]:
+    lx = rules.load(FILE).lexicons
+    return tuple(rules.holds_any(tuple(lx[k])) for k in ("per_visit", "per_person", "per_household"))
 
 
 def _per(text: str, c: Candidate) -> str | None:
@@ -28,18 +36,19 @@ def _per(text: str, c: Candidate) -> str | None:
     after = text[c.end:c.end + 3]
     if after.startswith("/人次"):
         return "人次"
-    if any(after.startswith(w) for w in lx["per_unit_after"]):
+    if after.startswith(lx["per_unit_after"]):
         return after[1]
     if after.startswith("每人") and not after.startswith("每人次"):
         return "人"
     if after.startswith("每户"):
         return "户"
     before = clause_before(text, c.start, 14)
-    if any(w in before for w in lx["per_visit"]):
+    per_visit, per_person, per_household = _per_words()
+    if per_visit(before):
         return "人次"
-    if any(w in before for w in lx["per_person"]):
+    if per_person(before):
         return "人"
-    if any(w in before for w in lx["per_household"]):
+    if per_household(before):
         return "户"
     return None
 

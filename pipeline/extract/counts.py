@@ -8,6 +8,7 @@ rhetorical 一名 (不让一名职工…) are not counts.
 from __future__ import annotations
 
 import functools
+from typing import Any, Callable
 
 from .. import rules
 from .numerals import parse_quantity
@@ -18,13 +19,15 @@ FILE = "count/patterns"
 
 
 @functools.lru_cache(maxsize=1)
-def _lex() -> dict[str, list[str]]:
-    return rules.load(FILE).lexicons
+def _lex() -> dict[str, tuple[str, ...]]:
+    # tuples: str.endswith takes one and tests every word in C
+    return {k: tuple(v) for k, v in rules.load(FILE).lexicons.items()}
 
 
 @functools.lru_cache(maxsize=1)
-def _needs() -> dict[str, list[str]]:
-    return rules.load(FILE).tables["unit_needs_context"]
+def _needs() -> dict[str, Callable[[str], Any]]:
+    return {unit: rules.holds_any(tuple(words)) for unit, words in rules.load(FILE).tables["unit_needs_context"].items()
+            if words}
 
 
 _ROUND = {"百": 100, "千": 1000, "万": 10000}
@@ -35,12 +38,12 @@ _PREV_COUNT = rules.pattern(r"(?P<fig>\d+(?P<unit>名|人|户|位))[,，]?$")
 def resolve(text: str, c: Candidate) -> Candidate | None:
     lx = _lex()
     before = text[max(0, c.start - 4):c.start]
-    if any(before.endswith(w) for w in lx["not_after"]):
+    if before.endswith(lx["not_after"]):
         return None
     num = c.group(text, "num") or ""
     unit = c.group(text, "unit") or ""
     if num == "一":
-        if any(before.endswith(w) for w in lx["rhetoric_one_before"]) or before[-1:] in lx["word_before_one"]:
+        if before.endswith(lx["rhetoric_one_before"]) or before[-1:] in lx["word_before_one"]:
             return None
     subject = subject_of(text, c.start, c.end)
     prev = _PREV_COUNT.search(text[max(0, c.start - 12):c.start])
@@ -60,9 +63,9 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         # says less than the list before it (文艺类、体育类等8个队), so that one yields.
         subject = unit[1:]
     needs = _needs().get(unit)
-    if needs:
+    if needs is not None:
         ctx = clause_before(text, c.start, 20) + text[c.end:c.end + 6]
-        if not any(w in ctx for w in needs):
+        if not needs(ctx):
             return None
     status = c.options.get("status", "ok")
     value = None

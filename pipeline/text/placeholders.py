@@ -35,7 +35,7 @@ def _kind(text: str, s: int, e: int, default: str | None) -> str:
         return "number"  # 20xx元/人: a masked figure that happens to start with 20
     if default:
         return default
-    if any(before.endswith(w) for w in lx["date_before"]):
+    if before.endswith(lx["date_before"]):
         return "date"
     # dates: X月 X日, __月__日, 元月__日, a gap between 月 and 日
     if after[:1] in ("月", "日") or (before.endswith("月") and after[:1] in ("日", "-", "—")):
@@ -48,9 +48,9 @@ def _kind(text: str, s: int, e: int, default: str | None) -> str:
         return "year"
     if gap[0] in "_＿" and before.endswith(("第",)):
         return "number"
-    if any(after.startswith(w) for w in lx["number_after"]):
+    if after.startswith(lx["number_after"]):
         # 3__822元: a gap inside digits is a figure too
-        if not any(after.startswith(w) for w in ("职工",)):
+        if not after.startswith("职工"):
             return "number"
     if before[-1:].isdigit() or after[:1].isdigit():
         return "number"
@@ -58,9 +58,9 @@ def _kind(text: str, s: int, e: int, default: str | None) -> str:
         return "name"
     if before.endswith(("《", "“", "\"")) or after.startswith(("》", "”", "\"", "“")):
         return "name"
-    if any(after.startswith(w) for w in lx["name_next"]) or any(before.endswith(w) for w in lx["name_before"]):
+    if after.startswith(lx["name_next"]) or before.endswith(lx["name_before"]):
         return "name"
-    if any(before.endswith(w) for w in lx["number_before"]):
+    if before.endswith(lx["number_before"]):
         return "number"
     return "other"
 
