@@ -91,7 +91,14 @@ def tolerance_of(f: Fig) -> Decimal:
     """Half a unit of the last digit the total was written with, in yuan/items."""
     if f.type != "amount" or f.value is None:
         return Decimal(0)
-    q = _GLOSS.sub("", f.quote)
+    return _written_precision(f.quote)
+
+
+# a document's figures are paired with many candidate totals and parts: each
+# quote's precision is read once (Decimals are immutable, so sharing them is safe)
+@functools.lru_cache(maxsize=4096)
+def _written_precision(quote: str) -> Decimal:
+    q = _GLOSS.sub("", quote)
     m = _WAN_PRECISION.search(q)
     if not m:
         return Decimal(0)
@@ -133,9 +140,10 @@ def make_sum(total: Fig, parts: list[Fig], scope: str, doc_id: str) -> Check:
     # each part rounded as written (24.70万元: ±50元) adds its rounding to the total's;
     # a part's precision is the finest the breakdown writes (9万元 beside 64.1万元 is 9.0)
     # (a part written in plain yuan is exact and adds nothing)
-    steps = [t for t in (tolerance_of(f) for f in [total, *parts]) if t > 0]
+    tols = [tolerance_of(f) for f in [total, *parts]]
+    steps = [t for t in tols if t > 0]
     finest = min(steps) if steps else Decimal(0)
-    tol = tolerance_of(total) + sum((min(t, finest) for t in map(tolerance_of, parts)), Decimal(0))
+    tol = tols[0] + sum((min(t, finest) for t in tols[1:]), Decimal(0))
     status = _status(total, computed, tol, exact)
     terms = " + ".join(_fmt(p.value) if is_known(p) else f"[{p.status}]" for p in parts)
     stated = total.value if is_known(total) else None

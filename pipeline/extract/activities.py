@@ -43,7 +43,10 @@ def _paid_stretches(text: str, reach: int) -> list[tuple[int, int]]:
     was bought (…元的普法宣传材料)."""
     out: list[tuple[int, int]] = []
     for m in _money().finditer(text):
-        s = max(m.start() - reach, max(text.rfind(ch, 0, m.start()) for ch in _CLAUSE_BREAKS) + 1)
+        # a break further back than ``reach`` cannot move ``s``: each search stops
+        # there (unbounded, each money figure read the page back to its start)
+        lo = max(0, m.start() - reach)
+        s = max(m.start() - reach, max(text.rfind(ch, lo, m.start()) for ch in _CLAUSE_BREAKS) + 1)
         if out and s < out[-1][1]:
             s = out[-1][1]
         if s < m.start():
