@@ -41,3 +41,36 @@ def test_any_bytes_give_a_document_never_an_exception(data):
     assert doc.status in ("ok", "error")
     if doc.status == "error":
         assert doc.error
+
+
+# --- exact speed-ups: each gives what the plain Python it replaced gave --------
+
+WORDS = st.lists(st.text(st.sampled_from(list("其中共计合计元人以上.*?(|")), min_size=0, max_size=3),
+                 max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(WORDS, st.text(st.sampled_from(list("其中共计合计元人以上.*?(| ")), max_size=20))
+def test_holds_any_is_the_word_loop_it_replaced(words, text):
+    from pipeline import rules
+
+    # regex metacharacters in a word are literal, an empty list holds nothing
+    assert (rules.holds_any(tuple(words))(text) is not None) == any(w in text for w in words)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.sampled_from(list("助学金元万3。,;\n职工发放")), max_size=60), st.integers(0, 12))
+def test_paid_stretches_look_back_no_further_than_they_reach(text, reach):
+    from pipeline.extract import activities
+
+    def unbounded(text: str, reach: int) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        for m in activities._money().finditer(text):
+            s = max(m.start() - reach, max(text.rfind(ch, 0, m.start()) for ch in activities._CLAUSE_BREAKS) + 1)
+            if out and s < out[-1][1]:
+                s = out[-1][1]
+            if s < m.start():
+                out.append((s, m.start()))
+        return out
+
+    assert activities._paid_stretches(text, reach) == unbounded(text, reach)
