@@ -75,3 +75,19 @@ def test_paid_stretches_look_back_no_further_than_they_reach(text, reach):
         return out
 
     assert activities._paid_stretches(text, reach) == unbounded(text, reach)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"\A[0-9]{1,16}(\.[0-9]{1,9})?(万|亿)?元\Z", fullmatch=True))
+def test_plain_money_fast_path_gives_what_the_general_parse_gives(text):
+    from pipeline.extract import numerals
+
+    assert numerals.parse_amount.__wrapped__(text) == numerals._parse_amount(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A[0-9]{1,17}\Z", fullmatch=True))
+def test_plain_count_fast_path_gives_what_the_general_parse_gives(text):
+    from pipeline.extract import numerals
+
+    assert numerals.parse_quantity.__wrapped__(text) == numerals._parse_quantity(text)

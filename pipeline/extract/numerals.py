@@ -280,6 +280,14 @@ _RANGE = rules.pattern(r"^(?<a>.+?)(?:-|—|–|~|～|至|到)(?<b>.+)$")
 
 @functools.lru_cache(maxsize=4096)
 def parse_quantity(text: str) -> Quantity | None:
+    if text.isascii() and text.isdigit() and len(text) <= 15:
+        # the common case (a count's 120): what the general path below gives it,
+        # without its steps (tests/test_properties.py compares the two)
+        return Quantity(int(text))
+    return _parse_quantity(text)
+
+
+def _parse_quantity(text: str) -> Quantity | None:
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
     if not s:
         return None
@@ -356,6 +364,12 @@ def _range_low(a: str, b: str, va: Decimal) -> Decimal:
     return out if vb is None or out <= vb else va
 
 
+# the common shape of a figure of money: 5000元, 2.5万元, 12亿元 (ASCII digits,
+# nothing around them, no leading zero: the general path reads 0万元 as no figure)
+_PLAIN_YUAN = rules.pattern(r"([1-9][0-9]{0,14}(?:\.[0-9]{1,8})?)(万|亿)?元")
+_PLAIN_SCALE = {None: 1, "万": 10000, "亿": 100000000}
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_amount(text: str) -> MoneyValue | None:
     """Parse a money expression on its own: ``"近100万元"``, ``"2000元-4000元"``,
@@ -367,6 +381,18 @@ def parse_amount(text: str) -> MoneyValue | None:
     几十万 -> 100000..1000000, 十几 -> 10..20, 上百万 -> 1000000..10000000
     (approx ``about``; no value is made up).
     """
+    m = _PLAIN_YUAN.fullmatch(text)
+    if m is not None:
+        # what the general path below gives this shape, without its dozen steps
+        # (tests/test_properties.py compares the two)
+        v = _bounded(Decimal(m.group(1)) * _PLAIN_SCALE[m.group(2)])
+        if v is not None:
+            return MoneyValue(_clean(v), None, None, "exact", "CNY")
+    return _parse_amount(text)
+
+
+def _parse_amount(text: str) -> MoneyValue | None:
+    """``parse_amount`` the long way: every form it reads."""
     s = text.strip().translate(_FULLWIDTH).replace(" ", "")
     s = _HAN_INCLUSIVE.sub("", s)
     # 15k, 30w: the shorthand of salary and price talk
