@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import regex
 
@@ -54,6 +55,15 @@ def _patterns() -> tuple[regex.Pattern, regex.Pattern]:
     verbs = rules.pattern("|".join(map(regex.escape, lx["action"])))
     suffix = rules.pattern("|".join(map(regex.escape, lx["giver_suffix"])))
     return verbs, suffix
+
+
+@functools.lru_cache(maxsize=1)
+def _word_tests() -> tuple[Callable[[str], Any], Callable[[str], Any], Callable[[str], Any]]:
+    """The lexicon's word tests, built once: a sentence totalled over several
+    years (multi_year), a clause of a target or plan (target), a clause of a
+    standard or a comparison (not_act)."""
+    lx = _lex()
+    return rules.holds_any(lx["multi_year"]), rules.holds_any(lx["target"]), rules.holds_any(lx["not_act"])
 
 
 # after 工会组织, these make 组织 a verb (组织职工…) rather than part of the name
@@ -163,7 +173,7 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
             prev_sentence, last_act = (s, e), None
             continue
         sentence = text[s:e]
-        if rules.holds_any(lx["multi_year"])(sentence) or _multi_year().search(sentence):
+        if _word_tests()[0](sentence) or _multi_year().search(sentence):
             prev_sentence, last_act = (s, e), None
             continue
         acts = _acts(text, s, e, figs, starts, boiler, last_act, verbs, lx, prev_sentence)
@@ -215,7 +225,7 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
     pending_counts: list = []
     pending_amounts: list = []
     semi = 0
-    targets, not_act = rules.holds_any(lx["target"]), rules.holds_any(lx["not_act"])
+    _, targets, not_act = _word_tests()
     for cm in _CLAUSE.finditer(raw, s, e):
         cs, ce = cm.span()
         clause = raw[cs:ce]

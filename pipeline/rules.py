@@ -19,6 +19,7 @@ import io
 import marshal
 import os
 import pickle
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -185,10 +186,13 @@ def holds_any(words: tuple[str, ...]) -> Callable[[str], Any]:
     """A test of whether a text holds any of ``words`` (a match, or None): one
     search of a compiled alternation where ``any(w in text for w in words)`` ran a
     Python loop per word, and the clause loops of events and checks ask it
-    thousands of times a page."""
+    thousands of times a page. The stdlib engine, as for the other literal
+    alternations (activities, reconcile): on these short clauses it searches
+    ~2.5x faster than ``regex`` (130 against 330 ns), and compiling a few
+    literal words costs nothing worth caching between processes."""
     if not words:
         return _never
-    return pattern("|".join(map(regex.escape, sorted(set(words), key=len, reverse=True)))).search
+    return re.compile("|".join(map(re.escape, sorted(set(words), key=len, reverse=True)))).search
 
 
 def rule_data(path: Path, parse: Callable[[bytes], Any]) -> Any:

@@ -27,8 +27,8 @@ def _lex() -> dict[str, tuple[str, ...]]:
 
 @functools.lru_cache(maxsize=1)
 def _per_words() -> tuple[Callable[[str], Any], ...]:
-    lx = rules.load(FILE).lexicons
-    return tuple(rules.holds_any(tuple(lx[k])) for k in ("per_visit", "per_person", "per_household"))
+    lx = _lex()
+    return tuple(rules.holds_any(lx[k]) for k in ("per_visit", "per_person", "per_household"))
 
 
 def _per(text: str, c: Candidate) -> str | None:
