@@ -91,3 +91,51 @@ def test_plain_count_fast_path_gives_what_the_general_parse_gives(text):
     from pipeline.extract import numerals
 
     assert numerals.parse_quantity.__wrapped__(text) == numerals._parse_quantity(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(st.sampled_from(list("安全培训生产.(")), max_size=4), min_size=1, max_size=8),
+       st.text(st.sampled_from(list("安全培训生产.(x")), max_size=40))
+def test_literal_trie_matches_what_the_longest_first_alternation_matches(words, text):
+    import re
+
+    from pipeline import rules
+
+    plain = re.compile("|".join(map(re.escape, sorted(set(words), key=len, reverse=True))))
+    trie = re.compile(rules.literal_alternation(words))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("职工,，。;；!?！？\n:：元")), max_size=50), st.integers(0, 55),
+       st.integers(0, 35))
+def test_clause_before_is_the_rfind_loop_it_replaced(text, pos, limit):
+    from pipeline.extract import base
+
+    chunk = text[max(0, pos - limit):pos]
+    cut = max(chunk.rfind(ch) for ch in ",，。;；!?！？\n:：")
+    assert base.clause_before(text, pos, limit) == (chunk[cut + 1:] if cut >= 0 else chunk)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("职工。！？\n;；")), max_size=60), st.integers(-2, 62))
+def test_indexer_is_the_binary_search_it_replaced(text, pos):
+    from pipeline.audit import checks
+
+    for spans in (checks.sentence_spans(text), checks.clause_spans(text), checks.paragraph_spans(text)):
+        assert checks.indexer(spans)(pos) == checks.index_of(spans, pos)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(list("其中分别为是包括具体用于名人户,，:：。！？\n;；5元")), max_size=80))
+def test_breakdown_cues_miss_no_sentence_a_breakdown_is_in(text):
+    from pipeline.audit import checks, reconcile
+
+    lex = checks.marker_tables()[0]
+    words = tuple(lex["breakdown"]) + tuple(lex["breakdown_weak"])
+    sents = checks.sentence_spans(text)
+    holding = reconcile._sentences_holding(text, sents, checks.indexer(sents), words)
+    assert holding is not None  # no breakdown word holds a sentence's end
+    for pat in (reconcile._breakdown(tuple(lex["breakdown"])), reconcile._breakdown(tuple(lex["breakdown_weak"]))):
+        found = {i for i, s in enumerate(sents) if pat.search(text, s.start, s.end)}
+        assert found <= holding

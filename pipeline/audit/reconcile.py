@@ -39,7 +39,7 @@ from .checks import (
     Fig,
     as_decimal,
     clause_spans,
-    index_of,
+    indexer,
     is_known,
     make_product_sum,
     make_sum,
@@ -84,6 +84,32 @@ def _breakdown(words: tuple[str, ...]) -> re.Pattern:
     return re.compile("|".join(map(re.escape, words)) + r"|(?<=[名人户家位])[^,，。;；]{0,16}中(?=[,，:：])")
 
 
+# a breakdown word never holds a sentence's end: see _sentences_holding
+_SENTENCE_END = "。！？\n"
+
+
+@functools.lru_cache(maxsize=4)
+def _cue_starts(words: tuple[str, ...]) -> re.Pattern | None:
+    """Where a breakdown can be: any of ``words`` or the 中 of ``_breakdown``'s
+    last branch. None when a word holds a sentence's end (then every sentence is read)."""
+    if any(ch in w for w in words for ch in _SENTENCE_END):
+        return None
+    return re.compile(rules.literal_alternation({*words, "中"}))
+
+
+def _sentences_holding(raw: str, sents, in_sent, words: tuple[str, ...]) -> set[int] | None:
+    """The sentences a breakdown match can be in: those where a cue starts (one
+    scan of the page instead of two bounded scans per sentence, ~10x less). A
+    match inside a sentence holds a cue inside it; the page-wide scan could only
+    pass over that cue inside a longer cue that began in the sentence before,
+    which would then hold that sentence's 。！？ or the line break between them:
+    no cue does (``_cue_starts``). None: read every sentence."""
+    cues = _cue_starts(words)
+    if cues is None:
+        return None
+    return {i for m in cues.finditer(raw) if (i := in_sent(m.start())) >= 0}
+
+
 def reconcile(doc: Document, raw: str) -> list[Check]:
     lex, _, settings = marker_tables()
     all_figs: list[Fig] = [f for f in doc.facts if f.type in ("amount", "count")]
@@ -102,8 +128,9 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     # every "figures in this stretch of text" question is a bisect on these
     # starts, so a long document costs linear time, not quadratic
     fstarts = [f.start for f in figs]
-    sent_of = {f.start: index_of(sents, f.start) for f in figs}
-    para_of = {f.start: index_of(paras, f.start) for f in figs}
+    in_sent, in_para = indexer(sents), indexer(paras)
+    sent_of = {f.start: in_sent(f.start) for f in figs}
+    para_of = {f.start: in_para(f.start) for f in figs}
     checks: list[Check] = []
     seen: set[tuple] = set()
     used_as_part: set[int] = set()
@@ -150,7 +177,10 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     inner = _inner_spans(raw, tuple(lex["inner_part"]))
     subset = tuple(lex["subset_after"])
     # --- sentence scope: total, breakdown word, parts --------------------------
+    holding = _sentences_holding(raw, sents, in_sent, tuple(lex["breakdown"]) + tuple(lex["breakdown_weak"]))
     for si, s in enumerate(sents):
+        if holding is not None and si not in holding:
+            continue
         for m in breakdown.finditer(raw, s.start, s.end):
             if raw[m.end():m.end() + 2].startswith(subset):
                 continue
@@ -186,7 +216,8 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     # --- sentence scope: parts, then 共计 total --------------------------------
     after_words = rules.holds_any(tuple(lex["total_after"]))
     clauses = clause_spans(raw)
-    clause_of = {f.start: index_of(clauses, f.start) for f in figs}
+    clause_index = indexer(clauses)
+    clause_of = {f.start: clause_index(f.start) for f in figs}
     for f in figs:
         ci = clause_of[f.start]
         lead = raw[max(0, f.start - 10, clauses[ci].start if ci >= 0 else 0):f.start]

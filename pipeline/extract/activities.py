@@ -18,11 +18,11 @@ from .. import rules
 def _lexicon() -> tuple[re.Pattern, dict[str, str], dict[str, float], dict]:
     rf = rules.load("activity/lexicon")
     owner = {cue: lab for lab, cues in rf.lexicons.items() for cue in cues}
-    # One alternation, longest cue first: a span of text votes once, for its longest
-    # cue, so 安全培训 is safety work and not also a vote for training (培训).
-    # The stdlib engine, not ``regex``: on a plain alternation of a hundred literal cues
-    # it runs ~4x faster (measured on the seed pages) and the matches are the same.
-    pattern = re.compile("|".join(map(re.escape, sorted(owner, key=len, reverse=True))))
+    # One alternation, the longest cue at each position: a span of text votes once,
+    # for its longest cue, so 安全培训 is safety work and not also a vote for training
+    # (培训). The stdlib engine, not ``regex``: on a plain alternation of a hundred
+    # literal cues it runs ~4x faster (measured on the seed pages), same matches.
+    pattern = re.compile(rules.literal_alternation(owner))
     weights = {cue: float(w) for cue, w in rf.tables.get("weights", {}).items()}
     return pattern, owner, weights, rf.tables.get("settings", {})
 
@@ -33,6 +33,8 @@ def _money() -> re.Pattern:
 
 
 _CLAUSE_BREAKS = "。!?！？\n,，;；"
+# through the last break of a stretch (greedy: it backs up to the last one)
+_LAST_BREAK = re.compile(f".*[{re.escape(_CLAUSE_BREAKS)}]", re.S)
 
 
 def _paid_stretches(text: str, reach: int) -> list[tuple[int, int]]:
@@ -46,7 +48,8 @@ def _paid_stretches(text: str, reach: int) -> list[tuple[int, int]]:
         # a break further back than ``reach`` cannot move ``s``: each search stops
         # there (unbounded, each money figure read the page back to its start)
         lo = max(0, m.start() - reach)
-        s = max(m.start() - reach, max(text.rfind(ch, lo, m.start()) for ch in _CLAUSE_BREAKS) + 1)
+        brk = _LAST_BREAK.match(text, lo, m.start())
+        s = max(m.start() - reach, brk.end() if brk else 0)
         if out and s < out[-1][1]:
             s = out[-1][1]
         if s < m.start():
