@@ -22,8 +22,9 @@ import pickle
 import re
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 import regex
 from pydantic import BaseModel, ConfigDict, Field

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_right
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from .. import rules
 from ..records import Amount, Check, Count, ProductPart, SpanRef

@@ -34,7 +34,7 @@ def _money() -> re.Pattern:
 
 _CLAUSE_BREAKS = "。!?！？\n,，;；"
 # through the last break of a stretch (greedy: it backs up to the last one)
-_LAST_BREAK = re.compile(f".*[{re.escape(_CLAUSE_BREAKS)}]", re.S)
+_LAST_BREAK = re.compile(f".*[{re.escape(_CLAUSE_BREAKS)}]", re.DOTALL)
 
 
 def _paid_stretches(text: str, reach: int) -> list[tuple[int, int]]:

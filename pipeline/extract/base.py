@@ -19,7 +19,7 @@ from ..text.spans import SpanSet
 _CLAUSE_BREAK = rules.pattern(r"[,，。;；!?！？\n:：]")
 # through the last clause break of a stretch (greedy, so it backs up to the last
 # one): one C call where the maximum of eleven rfind calls ran a generator
-LAST_BREAK = re.compile(r".*[,，。;；!?！？\n:：]", re.S)
+LAST_BREAK = re.compile(r".*[,，。;；!?！？\n:：]", re.DOTALL)
 
 
 
