@@ -151,7 +151,9 @@ _MARKED_AFTER = rules.pattern(r"[\p{Han}]{1,10}(?:职工|学生|工人|家庭|�
 
 
 def subject_of(text: str, start: int, end: int) -> str | None:
-    clause = clause_after(text, end, 16)
+    # web pages set figures off with spaces (困难职工 120 名, 企业 60 余家): the space
+    # between the figure and its phrase is no word of the phrase
+    clause = clause_after(text, end, 16).lstrip()
     after = _phrase_after(clause)
     if len(after) >= 2:
         return after
@@ -163,7 +165,7 @@ def subject_of(text: str, start: int, end: int) -> str | None:
         m = _MARKED_AFTER.match(clause)
         if m:
             return m.group()
-    before = _phrase_before(clause_before(text, start, 24))
+    before = _phrase_before(clause_before(text, start, 24).rstrip())
     if len(before) >= 2:
         return before
     return None
@@ -185,9 +187,9 @@ def subject_from_groups(text: str, start: int, end: int, group_starts: list[int]
     from bisect import bisect_left
 
     i = bisect_left(group_starts, end)
-    if i < len(groups) and text[end:groups[i][0]] in _GAP_AFTER:
+    if i < len(groups) and text[end:groups[i][0]].strip(" \t\u3000") in _GAP_AFTER:
         return text[groups[i][0]:groups[i][1]]
     j = bisect_left(group_starts, start) - 1
-    if j >= 0 and groups[j][1] <= start and text[groups[j][1]:start] in _GAP_BEFORE:
+    if j >= 0 and groups[j][1] <= start and text[groups[j][1]:start].strip(" \t\u3000") in _GAP_BEFORE:
         return text[groups[j][0]:groups[j][1]]
     return None
