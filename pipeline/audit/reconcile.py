@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from decimal import Decimal
 
 from .. import rules
@@ -321,6 +322,7 @@ def _runs(figs: list[Fig], sent_of: dict[int, int]) -> list[list[Fig]]:
 def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, group_totals) -> None:
     min_total = Decimal(settings["min_document_total"])
     min_money_parts = int(settings["min_document_money_parts"])
+    max_parts = int(settings["max_document_parts"])
     near_parts = int(settings["near_miss_parts"])
     near_share = Decimal(str(settings["near_miss_share"]))
     runs = _runs([f for f in figs if is_known(f)], sent_of)
@@ -340,9 +342,9 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     # with its total and parts, are not paired across)
     settled_parts = {p.start for c in checks if c.status == "consistent"
                      for p in c.parts if isinstance(p, SpanRef)}
-    sums: dict[tuple, list[tuple[list[Fig], Decimal]]] = {}
+    sums: dict[tuple, list[tuple[int, list[Fig], Decimal]]] = {}
     budget = MAX_INDEXED
-    for run in runs:
+    for r, run in enumerate(runs):
         cls = unit_class(run[0])
         if budget <= 0:
             break  # a page of thousands of figures: the pairing is bounded, not complete
@@ -354,7 +356,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
                 acc += val[run[j].start]
                 peak = acc if peak is None or acc > peak else peak
                 if j > i:
-                    sums.setdefault((run[0].section, cls, acc), []).append((run[i:j + 1], peak))
+                    sums.setdefault((run[0].section, cls, acc), []).append((r, run[i:j + 1], peak))
     cand_starts: dict[tuple, list[int]] = {}
     for total in figs:
         if not is_known(total) or total.approx != "exact" or val[total.start] < min_total:
@@ -368,18 +370,22 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             # are tried (they are in page order), so each total costs a bounded time
             key = (total.section, unit_class(total), stated)
             if key not in cand_starts:
-                cand_starts[key] = [c[0][0].start for c in cands]
+                cand_starts[key] = [c[1][0].start for c in cands]
             k = bisect_left(cand_starts[key], total.start)
             cands = cands[max(0, k - MAX_NEAR // 2):k + MAX_NEAR // 2]
         # the total's own sentence restating the same figures is a repeat, not a breakdown
         own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and is_known(f)}
-        for sub, peak in cands:
-            if peak > stated:
+        fitting = [(r, sub) for r, sub, peak in cands if peak <= stated
+                   and sent_of[sub[0].start] != sent_of[total.start] and not any(f is total for f in sub)]
+        # two stretches of one list that both add up to the total (a long list of
+        # donations hits a round total more than once): which one it is, if any, is a
+        # guess, and the list is no breakdown of it
+        per_run = Counter(r for r, _ in fitting)
+        for r, sub in fitting:
+            if per_run[r] > 1:
                 continue
             first = sub[0]
-            if sent_of[first.start] == sent_of[total.start] or any(f is total for f in sub):
-                continue
-            if total.type == "amount" and len(sub) < min_money_parts:
+            if (total.type == "amount" and len(sub) < min_money_parts) or len(sub) > max_parts:
                 continue
             key = tuple(p.start for p in sub)
             if key in claimed or all(val[p.start] in own for p in sub):
