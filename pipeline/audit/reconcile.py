@@ -219,11 +219,28 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     clauses = clause_spans(raw)
     clause_index = indexer(clauses)
     clause_of = {f.start: clause_index(f.start) for f in figs}
+    pair_leads = tuple(lex["pair_total_after"])
+
+    def pair_run(f: Fig) -> None:
+        # 向7名…大学生每人发放助学金3000元;其余45名大学生每人发放2000元。另向14名…
+        # 每人发放500元,共发放助学金11.8万元: each clause before the total gives one
+        # group and its rate. Read only when the products add up: which clauses belong
+        # to the total is the text's layout, not its words
+        pairs = _clause_pairs(f, figs, fstarts, clauses, clause_of, para_of)
+        if len(pairs) >= 2:
+            scope = "sentence" if all(sent_of[c.start] == sent_of[f.start] for c, _ in pairs) else "paragraph"
+            c = make_product_sum(f, pairs, scope, doc.doc_id)
+            if c.status == "consistent":
+                add(c, [x for p in pairs for x in p])
+
     for f in figs:
         ci = clause_of[f.start]
         lead = raw[max(0, f.start - 10, clauses[ci].start if ci >= 0 else 0):f.start]
         lead = LIST_SEP.split(lead)[-1]  # the total's own clause: 合计发放慰问金67.5万元
         if not after_words(lead):
+            if (f.type == "amount" and not f.per and f.start not in stated_totals
+                    and lead.startswith(pair_leads)):
+                pair_run(f)  # 共发放…: a plain 共 is too loose for a sum, not for products that add up
             continue
         cls = unit_class(f)
         in_clause = [p for p in figs[between(fstarts, clauses[ci].start if ci >= 0 else 0, f.start)]
@@ -251,6 +268,8 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
                 pairs = list(zip(counts, rates[-len(counts):]))
                 scope = "sentence" if all(sent_of[r.start] == si for _, r in pairs) else "document"
                 add(make_product_sum(f, pairs, scope, doc.doc_id), [x for p in pairs for x in p])
+            elif f.start not in stated_totals:
+                pair_run(f)
     # --- document scope -------------------------------------------------------
     _document_checks(figs, sent_of, para_of, settings, doc.doc_id, add, checks, group_totals)
     implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc.doc_id, add, add_weak,
@@ -259,6 +278,30 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
     checks += table_checks
     checks.sort(key=lambda c: (c.total.start, c.relation))
     return checks
+
+
+def _clause_pairs(total: Fig, figs: list[Fig], fstarts: list[int], clauses, clause_of: dict[int, int],
+                  para_of: dict[int, int]) -> list[tuple[Fig, Fig]]:
+    """(count, rate) pairs, one per clause, in the clauses that lead up to
+    ``total`` in its paragraph (its own clause up to it first, then back): a
+    clause whose figures are one count and then one rate per head gives a pair;
+    the first clause that gives none ends the run."""
+    ci = clause_of[total.start]
+    if ci < 0:
+        return []
+    pairs: list[tuple[Fig, Fig]] = []
+    k, end = ci, total.start
+    while k >= 0:
+        inside = [p for p in figs[between(fstarts, clauses[k].start, end)]
+                  if clause_of[p.start] == k and para_of[p.start] == para_of[total.start]
+                  and p.section == total.section]
+        if (len(inside) != 2 or inside[0].type != "count" or not is_known(inside[0])
+                or inside[1].type != "amount" or not inside[1].per or not is_known(inside[1])):
+            break
+        pairs.append((inside[0], inside[1]))
+        k -= 1
+        end = clauses[k].end if k >= 0 else 0
+    return pairs[::-1]
 
 
 def _inner_spans(raw: str, words: tuple[str, ...]) -> tuple[list[int], list[int]]:
