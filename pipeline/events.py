@@ -167,10 +167,12 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
     slot: dict[int, int] = {}   # id of a held act -> its event's position
     prev_sentence: tuple[int, int] | None = None
     last_act: _Act | None = None
+    plain: set[int] = set()  # starts of the sentences without figures
     for m in _SENTENCE.finditer(text):
         s, e = m.span()
         if not _figures_in(figs, starts, s, e):
             prev_sentence, last_act = (s, e), None
+            plain.add(s)
             continue
         sentence = text[s:e]
         if _word_tests()[0](sentence) or _multi_year().search(sentence):
@@ -183,7 +185,8 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
                 act.counts = [c for c in act.counts if c.start > act.verb_at]
             if not (act.counts or act.amounts):
                 continue
-            ev = _event(orgs, text, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw)
+            ev = _event(orgs, text, act, act.sentence[0], e, act.prev, dates, date_starts, sections, norm, raw,
+                        act.prev is not None and act.prev[0] in plain)
             k = slot.get(id(act))
             if k is not None:  # an act carried over from the sentence before grew here
                 events[k] = ev
@@ -366,9 +369,33 @@ def _quoted(raw: str, a: int, pos: int) -> bool:
     return seg.count("“") > seg.count("”") or seg.count("《") > seg.count("》")
 
 
+def _date_before(raw: str, act: _Act, s: int, prev, prev_plain: bool, dates, date_starts,
+                 section: int | None):
+    """The date of an act whose own sentences give none, from before them:
+    the sentence right before, in the same paragraph and without figures, that
+    names the act with the same verb (本报北京5月15日电…工会…捐款…。截至发稿时,捐款
+    总计达…), else, for a sentence that goes on with its sub-report's act (此次慰问活动
+    共慰问…, 这次…活动…自筹资金15300元), the last date with a month before it in the
+    sub-report. Otherwise none: a report's earlier date dates its own act, not this one."""
+    def monthly(a: int, b: int) -> list:
+        return [d for d in dates[bisect_left(date_starts, a):bisect_left(date_starts, b)]
+                if d.month is not None and d.section == section and not _quoted(raw, a, d.start)]
+
+    if prev is not None and prev_plain and "\n" not in raw[prev[1]:s] and act.verb in raw[prev[0]:prev[1]]:
+        got = monthly(prev[0], prev[1])
+        if got:
+            return got[-1]
+    if raw[s:s + 8].lstrip().startswith(tuple(_lex()["act_anaphora"])):
+        got = monthly(0, s)
+        if got:
+            return got[-1]
+    return None
+
+
 def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, sections, norm: _Norm,
-           original: str) -> Event:
-    """An act as an Event; ``raw`` is the normalised text, ``original`` the input."""
+           original: str, prev_plain: bool = False) -> Event:
+    """An act as an Event; ``raw`` is the normalised text, ``original`` the input;
+    ``prev_plain``: the sentence before the act's (``prev``) holds no figures."""
     # the giver is named near its act: the window is bounded so that a sentence of
     # thousands of acts (a 3 MB line) costs linear time
     g = _giver(orgs, raw, max(s, act.verb_at - _GIVER_WINDOW), act.verb_at)
@@ -386,6 +413,8 @@ def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, 
     dated = [d for d in near if d.month is not None]
     date = dated[0] if dated else near[-1] if near else None
     section = act.counts[0].section if act.counts else act.amounts[0].section if act.amounts else None
+    if date is None:
+        date = _date_before(raw, act, s, prev, prev_plain, dates, date_starts, section)
     sec = sections.get(section)
     activity = _activity_cue(raw[start:end]) or (sec.primary if sec else "other")
     os_, oe = norm.orig(start, end)
