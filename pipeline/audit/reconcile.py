@@ -149,11 +149,17 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
 
     def add_weak(c: Check, parts: list[Fig]) -> None:
         """A pairing the text signals only weakly (用于, parts spread over a
-        sentence's clauses, an implicit run): shown when it holds, or when the
-        parts exceed the whole, which any reader sees is wrong; a shortfall
-        may be parts the text did not list, so it is not an alarm."""
+        sentence's clauses, an implicit run): shown when it holds (also when it
+        holds but an approximate figure leaves it unverifiable), or when the parts
+        exceed the whole, which any reader sees is wrong; a shortfall may be parts
+        the text did not list, so it is not an alarm."""
         if c.status == "consistent" or (c.status == "inconsistent" and c.computed is not None
                                         and c.stated is not None and c.computed > c.stated):
+            add(c, parts)
+        elif (c.status == "unverifiable" and c.computed is not None and c.stated is not None
+              and abs(c.computed - c.stated) <= c.tolerance):
+            # the figures agree, an approximate one among them (每户约获400元) keeps it
+            # from being checked: the pairing holds, shown as unverifiable
             add(c, parts)
 
     # --- layout: numbered lists after a total, a finance report's balance ------

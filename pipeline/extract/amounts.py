@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from .. import rules
 from .numerals import parse_amount, parse_quantity
-from .base import Candidate, approx_after, clause_after, clause_before, run
+from .base import Candidate, approx_after, approx_before, clause_after, clause_before, run
 
 FILE = "amount/patterns"
 _SPACES = rules.pattern(r"\s+")
@@ -71,7 +71,7 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
                 return None
             f.update(value=mv.value, low=mv.low, high=mv.high, approx=mv.approx, currency=mv.currency or "CNY")
             if f["approx"] == "exact" and mv.value is not None:
-                f["approx"] = approx_after(text, c.end) or "exact"
+                f["approx"] = approx_after(text, c.end) or approx_before(text, c.start) or "exact"
             if mv.low is not None and f["per"] is None:
                 # a range of amounts is a standard per recipient (给予2000元-4000元的资助)
                 ctx = clause_before(text, c.start, 20) + clause_after(text, c.end, 12)

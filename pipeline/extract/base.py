@@ -112,6 +112,13 @@ def clause_after(text: str, pos: int, limit: int = 30) -> str:
     return chunk[: m.start()] if m else chunk
 
 
+def approx_before(text: str, start: int) -> str | None:
+    """The approximation 约 and a linking verb right before a figure give it
+    (约有300人, 约达5万元 → about), or None."""
+    table = rules.load("numerals/lexicon").tables["approx_before_figure"]
+    return table.get(text[max(0, start - 2):start])
+
+
 def approx_after(text: str, end: int) -> str | None:
     """The approximation a word right after a figure's unit gives it
     (5000元左右 → about, 500人以上 → at_least), or None."""

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from .. import rules
 from .numerals import parse_quantity
-from .base import Candidate, approx_after, clause_before, run
+from .base import Candidate, approx_after, approx_before, clause_before, run
 from .subjects import subject_of
 
 FILE = "count/patterns"
@@ -89,7 +89,7 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
             return None
         value, approx = int(q.value), q.approx
         if approx == "exact":
-            approx = approx_after(text, c.end) or "exact"
+            approx = approx_after(text, c.end) or approx_before(text, c.start) or "exact"
     c.fields = {"value": value, "approx": approx, "status": status, "unit": unit,
                 "subject": subject}
     return c
