@@ -149,6 +149,9 @@ _RELATIVE_AFTER = rules.pattern(r"[\p{Han}]{1,8}的[\p{Han}]{0,8}(?:职工|学�
 
 _MARKED_AFTER = rules.pattern(r"[\p{Han}]{1,10}(?:职工|学生|工人|家庭|子女|劳模|人员|农民工|户)")
 
+# 授予4人“…模范企业家”称号: people counted by the title they are given
+_TITLE_AFTER = rules.pattern(r"[“\"]([^”\"\n]{2,40})[”\"](?:荣誉)?称号")
+
 
 def subject_of(text: str, start: int, end: int) -> str | None:
     # web pages set figures off with spaces (困难职工 120 名, 企业 60 余家): the space
@@ -160,6 +163,9 @@ def subject_of(text: str, start: int, end: int) -> str | None:
     m = _RELATIVE_AFTER.match(clause)
     if m:
         return m.group()
+    m = _TITLE_AFTER.match(clause_after(text, end, 48).lstrip())  # a title runs long
+    if m:
+        return m.group(1)
     if text[max(0, start - 1):start] in ("对", "向", "为", "给"):
         # 对三名患尿毒症困难职工: after 对 the phrase up to the clause's end names them
         m = _MARKED_AFTER.match(clause)
