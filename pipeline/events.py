@@ -41,6 +41,9 @@ FILE = "event/lexicon"
 _SENTENCE = rules.pattern(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE = rules.pattern(r"[^,，;；]+[,，;；]?")
 _CLAUSE_MARK = rules.pattern(r"[,，。;；]")
+_FIGURE_LINE_BREAK = rules.pattern(r"\n(?=[ \t]*(?:[\d.,]+|\p{Han}[、,，]?)[ \t]*\n)"
+                                   r"|(?<=(?:^|\n)[ \t]*(?:[\d.,]+|\p{Han}[、,，]?)[ \t]*)\n")
+_LISTED = rules.pattern(r"\s*(?:[、,，和及与]|以及)\s*")
 
 
 @functools.lru_cache(maxsize=1)
@@ -168,7 +171,11 @@ def extract(doc: Document, raw: str, nt: NormText | None = None) -> list[Event]:
     prev_sentence: tuple[int, int] | None = None
     last_act: _Act | None = None
     plain: set[int] = set()  # starts of the sentences without figures
-    for m in _SENTENCE.finditer(text):
+    # a sentence laid out a figure to a line (于\n8\n月\n16\n日…分别对\n303\n名) is one
+    # sentence: a break beside a line that holds only a figure or one character is a
+    # space (same length, so offsets hold). Not every break after a digit: a
+    # heading (…工作总结1\n) ends its line
+    for m in _SENTENCE.finditer(_FIGURE_LINE_BREAK.sub(" ", text)):
         s, e = m.span()
         if not _figures_in(figs, starts, s, e):
             prev_sentence, last_act = (s, e), None
@@ -277,7 +284,8 @@ def _acts(raw: str, s: int, e: int, figs: list, starts: list[int], boiler, last_
                 acts.append(current)
             pending_counts, pending_amounts = [], []
         elif inside:
-            if body.startswith(lx["recipient_marker"]) and not in_breakdown:
+            # 分别对303名…、259名…: the recipients of the act that follows, each in turn
+            if body.removeprefix("分别").startswith(lx["recipient_marker"]) and not in_breakdown:
                 pending_counts += counts
                 pending_amounts += amounts
             elif current is not None and ((not carried and current.semi == semi) or in_breakdown):
@@ -327,6 +335,7 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
     _, suffix = _patterns()
     stop = _giver_stops()
     whole = _lex()["giver_whole"]
+    partners = _lex()["giver_partner_lead"]
     found = None
     for m in suffix.finditer(raw, a, b):
         k = m.start()
@@ -338,6 +347,8 @@ def _giver(orgs: list[tuple[int, int]], raw: str, a: int, b: int) -> tuple[int, 
             k += 1
         if raw.startswith(_lex()["giver_not_before"], m.end()):
             continue  # 工会主席殷长才: a person's title
+        if raw.startswith(partners, k, m.start()):
+            continue  # 联合市总工会、区慈善会等部门: partners of the act, not its giver
         if raw[max(0, k - 1):k] in markers or _quoted(raw, a, k) or (k == m.start() and m.group() not in whole):
             # 向灾区工会…: a recipient; “工会温暖进万家”: a campaign's name; a bare
             # 工会组织 names no one (a bare 文化宫 or 企事业单位 does: giver_whole)
@@ -418,6 +429,8 @@ def _event(orgs, raw: str, act: _Act, s: int, e: int, prev, dates, date_starts, 
             and not _quoted(raw, max(s, d.start - _GIVER_WINDOW), d.start)]
     dated = [d for d in near if d.month is not None]
     date = dated[0] if dated else near[-1] if near else None
+    if len(dated) >= 2 and _LISTED.fullmatch(raw, dated[0].end, dated[1].start):
+        date = None  # 于8月16日、8月19日和9月29日举办了3场: one act over several days, no one date
     section = act.counts[0].section if act.counts else act.amounts[0].section if act.amounts else None
     if date is None:
         date = _date_before(raw, act, s, prev, prev_plain, dates, date_starts, section)
