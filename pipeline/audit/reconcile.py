@@ -233,7 +233,7 @@ def reconcile(doc: Document, raw: str) -> list[Check]:
         # group and its rate. Read only when the products add up: which clauses belong
         # to the total is the text's layout, not its words
         pairs = _clause_pairs(f, figs, fstarts, clauses, clause_of, para_of)
-        if len(pairs) >= 2:
+        if pairs:  # one pair too (1.2万元 = 4名 × 3000元, SCHEMA.md)
             scope = "sentence" if all(sent_of[c.start] == sent_of[f.start] for c, _ in pairs) else "paragraph"
             c = make_product_sum(f, pairs, scope, doc.doc_id)
             if c.status == "consistent":
@@ -290,8 +290,9 @@ def _clause_pairs(total: Fig, figs: list[Fig], fstarts: list[int], clauses, clau
                   para_of: dict[int, int]) -> list[tuple[Fig, Fig]]:
     """(count, rate) pairs, one per clause, in the clauses that lead up to
     ``total`` in its paragraph (its own clause up to it first, then back): a
-    clause whose figures are one count and then one rate per head gives a pair;
-    the first clause that gives none ends the run."""
+    clause whose figures end with a count and then a rate per head gives that
+    pair (counts before them are the group's own: 27名,包括…4名,每名3000元); the
+    first clause that gives none ends the run."""
     ci = clause_of[total.start]
     if ci < 0:
         return []
@@ -301,10 +302,11 @@ def _clause_pairs(total: Fig, figs: list[Fig], fstarts: list[int], clauses, clau
         inside = [p for p in figs[between(fstarts, clauses[k].start, end)]
                   if clause_of[p.start] == k and para_of[p.start] == para_of[total.start]
                   and p.section == total.section]
-        if (len(inside) != 2 or inside[0].type != "count" or not is_known(inside[0])
-                or inside[1].type != "amount" or not inside[1].per or not is_known(inside[1])):
+        if (len(inside) < 2 or inside[-2].type != "count" or not is_known(inside[-2])
+                or inside[-1].type != "amount" or not inside[-1].per or not is_known(inside[-1])
+                or any(p.type != "count" for p in inside[:-2])):
             break
-        pairs.append((inside[0], inside[1]))
+        pairs.append((inside[-2], inside[-1]))
         k -= 1
         end = clauses[k].end if k >= 0 else 0
     return pairs[::-1]
