@@ -402,7 +402,12 @@ def _date_before(raw: str, act: _Act, s: int, prev, prev_plain: bool, dates, dat
         got = monthly(prev[0], prev[1])
         if got:
             return got[-1]
-    if raw[s:s + 8].lstrip().startswith(tuple(_lex()["act_anaphora"])):
+    opening = raw[s:s + 12].lstrip()
+    for w in _lex()["lead_in"]:
+        if opening.startswith(w):
+            opening = opening[len(w):].lstrip(" ,，:：")
+            break
+    if opening.startswith(_lex()["act_anaphora"]):
         got = monthly(0, s)
         if got:
             return got[-1]
