@@ -41,8 +41,11 @@ FILE = "event/lexicon"
 _SENTENCE = rules.pattern(r"[^。！？!?\n]+[。！？!?]*")
 _CLAUSE = rules.pattern(r"[^,，;；]+[,，;；]?")
 _CLAUSE_MARK = rules.pattern(r"[,，。;；]")
-_FIGURE_LINE_BREAK = rules.pattern(r"\n(?=[ \t]*(?:[\d.,]+|\p{Han}[、,，]?)[ \t]*\n)"
-                                   r"|(?<=(?:^|\n)[ \t]*(?:[\d.,]+|\p{Han}[、,，]?)[ \t]*)\n")
+# a line break beside a line that holds only a figure or one character; the break
+# first and a figure's length bounded, so the look-behind runs at breaks only and
+# never reads back over a long run of digits
+_FIGURE_LINE_BREAK = rules.pattern(r"\n(?:(?=[ \t]*(?:[\d.,]{1,24}|\p{Han}[、,，]?)[ \t]*\n)"
+                                   r"|(?<=(?:^|\n)[ \t]*(?:[\d.,]{1,24}|\p{Han}[、,，]?)[ \t]*\n))")
 _LISTED = rules.pattern(r"\s*(?:[、,，和及与]|以及)\s*")
 
 
@@ -394,23 +397,27 @@ def _date_before(raw: str, act: _Act, s: int, prev, prev_plain: bool, dates, dat
     总计达…), else, for a sentence that goes on with its sub-report's act (此次慰问活动
     共慰问…, 这次…活动…自筹资金15300元), the last date with a month before it in the
     sub-report. Otherwise none: a report's earlier date dates its own act, not this one."""
-    def monthly(a: int, b: int) -> list:
-        return [d for d in dates[bisect_left(date_starts, a):bisect_left(date_starts, b)]
-                if d.month is not None and d.section == section and not _quoted(raw, a, d.start)]
+    def last_monthly(a: int, b: int):
+        # back from b, within the act's section: a bounded walk, not a scan of the page
+        i, lo = bisect_left(date_starts, b) - 1, bisect_left(date_starts, a)
+        while i >= lo and dates[i].section == section:
+            d = dates[i]
+            if d.month is not None and not _quoted(raw, max(a, d.start - _GIVER_WINDOW), d.start):
+                return d
+            i -= 1
+        return None
 
     if prev is not None and prev_plain and "\n" not in raw[prev[1]:s] and act.verb in raw[prev[0]:prev[1]]:
-        got = monthly(prev[0], prev[1])
-        if got:
-            return got[-1]
+        got = last_monthly(prev[0], prev[1])
+        if got is not None:
+            return got
     opening = raw[s:s + 12].lstrip()
     for w in _lex()["lead_in"]:
         if opening.startswith(w):
             opening = opening[len(w):].lstrip(" ,，:：")
             break
     if opening.startswith(_lex()["act_anaphora"]):
-        got = monthly(0, s)
-        if got:
-            return got[-1]
+        return last_monthly(0, s)
     return None
 
 

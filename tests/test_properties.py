@@ -139,3 +139,17 @@ def test_breakdown_cues_miss_no_sentence_a_breakdown_is_in(text):
     for pat in (reconcile._breakdown(tuple(lex["breakdown"])), reconcile._breakdown(tuple(lex["breakdown_weak"]))):
         found = {i for i, s in enumerate(sents) if pat.search(text, s.start, s.end)}
         assert found <= holding
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(list("0123.,一二十百 万元职")), max_size=40))
+def test_money_figures_open_a_run_of_numerals(text):
+    # the look-behinds that keep a long run of digits from being read at every digit
+    # find what the pattern without them finds: no match starts inside a run (the
+    # lengths are capped in both: a money figure is at most 32 characters)
+    import re
+
+    from pipeline.extract import activities
+
+    plain = re.compile("(?:[0-9][0-9.,]{0,31}|[零一二三四五六七八九十百千两]{1,24})\\s{0,8}[万亿]?元")
+    assert [m.span() for m in activities._money().finditer(text)] == [m.span() for m in plain.finditer(text)]

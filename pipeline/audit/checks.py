@@ -32,6 +32,8 @@ GOODS_AFTER = rules.pattern(r"[和及与][\p{Han}]{2,6}(?![\d\p{Han}]*?\d)")
 
 
 Fig = Amount | Count
+# rates tried before (or after) a total: a bound, not tuning (a long report has thousands)
+MAX_RATES = 64
 FILE = "check/markers"
 
 

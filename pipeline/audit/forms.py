@@ -7,6 +7,7 @@ table states by its rows. ``reconcile`` calls them after its own pairing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from decimal import Decimal
 
 from .. import rules
@@ -15,6 +16,7 @@ from ..text.spans import between
 from .checks import (
     GOODS_AFTER,
     LIST_SEP,
+    MAX_RATES,
     Fig,
     as_decimal,
     index_of,
@@ -39,6 +41,7 @@ def implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc
     lead_words = rules.holds_any(tuple(lex["total_before"]))
     average_words = rules.holds_any(tuple(lex["average"]))
     back_words = tuple(lex["total_back"])
+    pairable: dict[int, tuple[list[tuple[Fig, Fig]], list[int]]] = {}
     for f in figs:
         if not is_known(f) or (f.type == "amount" and f.per):
             continue
@@ -86,16 +89,15 @@ def implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc
                 if counts:
                     add(make_range_product(f, counts, r, "sentence", doc_id), counts + [r])
         if f.type == "amount" and f.start not in stated_totals:
-            # one count and its rate in the total's sentence: total = count × rate
-            same = figs[between(fstarts, sents[si].start, sents[si].end)]
-            counts = [c for c in same if c.type == "count" and is_known(c)]
-            rates = [r for r in same if r.type == "amount" and r.per and is_known(r) and r.start > f.start]
-            for r in rates:
-                want = {"人": ("person",), "户": ("household",), "人次": ("person_time",)}.get(r.per, ())
-                mine = [c for c in counts if unit_class(c) in want]
-                if len(mine) != 1:
-                    continue
-                c = mine[0]
+            # one count and its rate in the total's sentence: total = count × rate.
+            # The sentence's rates that have exactly one count of their unit are listed
+            # once per sentence, and a total tries the first MAX_RATES after it: a line
+            # of thousands of figures took quadratic time, one list per figure
+            if si not in pairable:
+                pairable[si] = _pairable_rates(figs[between(fstarts, sents[si].start, sents[si].end)])
+            rates, rstarts = pairable[si]
+            k = bisect_right(rstarts, f.start)
+            for c, r in rates[k:k + MAX_RATES]:
                 pc = make_product_sum(f, [(c, r)], "sentence", doc_id)
                 # an average (人均, 平均) is the total over the count by definition;
                 # a plain rate beside a total may leave others out: no alarm then
@@ -104,6 +106,26 @@ def implicit_checks(raw, figs, fstarts, sents, sent_of, paras, para_of, lex, doc
                     add(pc, [c, r])
                 else:
                     add_weak(pc, [c, r])
+
+
+_RATE_UNITS = {"人": ("person",), "户": ("household",), "人次": ("person_time",)}
+
+
+def _pairable_rates(same: list[Fig]) -> tuple[list[tuple[Fig, Fig]], list[int]]:
+    """(count, rate) for each rate per head of a sentence whose unit has exactly
+    one count in the sentence, in page order, and the rates' starts."""
+    by_cls: dict[str | None, list[Fig]] = {}
+    for c in same:
+        if c.type == "count" and is_known(c):
+            by_cls.setdefault(unit_class(c), []).append(c)
+    out = []
+    for r in same:
+        if r.type == "amount" and r.per and is_known(r):
+            want = _RATE_UNITS.get(r.per, ())
+            mine = by_cls.get(want[0], []) if want else []
+            if len(mine) == 1:
+                out.append((mine[0], r))
+    return out, [r.start for _, r in out]
 
 
 def unnamed_components(raw: str, checks: list[Check], sents, lex) -> list[Check]:

@@ -37,6 +37,7 @@ from ..records import Check, Document, SpanRef
 from ..text.spans import between
 from .checks import (
     LIST_SEP,
+    MAX_RATES,
     Fig,
     as_decimal,
     clause_spans,
@@ -59,9 +60,8 @@ from .outline import balance, breakdowns
 MAX_STRETCH = 64
 # stretches indexed per document at most (a 3 MB line of figures stays bounded)
 MAX_INDEXED = 200_000
-# near misses tried per total, rates tried before a total: bounds, not tuning
+# near misses tried per total (rates tried before a total: checks.MAX_RATES): bounds, not tuning
 MAX_NEAR = 32
-MAX_RATES = 64
 
 
 def _pick_parts(total: Fig, cands: list[Fig]) -> list[Fig]:
@@ -298,7 +298,7 @@ def _clause_pairs(total: Fig, figs: list[Fig], fstarts: list[int], clauses, clau
         return []
     pairs: list[tuple[Fig, Fig]] = []
     k, end = ci, total.start
-    while k >= 0:
+    while k >= 0 and len(pairs) < MAX_RATES:  # bounded, as the rates tried before a total are
         inside = [p for p in figs[between(fstarts, clauses[k].start, end)]
                   if clause_of[p.start] == k and para_of[p.start] == para_of[total.start]
                   and p.section == total.section]
