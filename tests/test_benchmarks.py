@@ -4,6 +4,7 @@ not on the day someone needs the figures)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,17 @@ def test_workers_section_reads_the_speed_up_against_the_machines_ceiling(tmp_pat
     assert 0.5 < machine < 2.5, ceiling  # two processes of one job: not slower by half, not above 2 cores
     share = float(ceiling.split("reach ")[1].split("%")[0])
     assert abs(share - 100 * workers / machine) <= 2, ceiling  # the two figures above, not a third
+
+
+def test_long_lines_script_reports_each_inputs_growth() -> None:
+    out = subprocess.run([sys.executable, "benchmarks/long_lines.py", "--n", "200", "--factor", "2", "--json"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    got = json.loads(out.stdout)
+    assert got["factor"] == 2
+    names = {r["input"] for r in got["rows"]}
+    assert {"digits", "spaces", "amounts", "counts and rates"} <= names
+    for r in got["rows"]:
+        assert r["large_s"] >= 0 and r["small_s"] >= 0 and r["chars"] > 0
+    bad = subprocess.run([sys.executable, "benchmarks/long_lines.py", "--factor", "1"], cwd=ROOT,
+                         capture_output=True, text=True)
+    assert bad.returncode != 0 and "--factor" in bad.stderr

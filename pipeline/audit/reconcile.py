@@ -393,7 +393,8 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
     # with its total and parts, are not paired across)
     settled_parts = {p.start for c in checks if c.status == "consistent"
                      for p in c.parts if isinstance(p, SpanRef)}
-    sums: dict[tuple, list[tuple[int, list[Fig], Decimal]]] = {}
+    # each stretch as (run, first, last, peak): sliced only when a total is tried on it
+    sums: dict[tuple, list[tuple[int, int, int, Decimal]]] = {}
     budget = MAX_INDEXED
     for r, run in enumerate(runs):
         cls = unit_class(run[0])
@@ -407,7 +408,7 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
                 acc += val[run[j].start]
                 peak = acc if peak is None or acc > peak else peak
                 if j > i:
-                    sums.setdefault((run[0].section, cls, acc), []).append((r, run[i:j + 1], peak))
+                    sums.setdefault((run[0].section, cls, acc), []).append((r, i, j, peak))
     cand_starts: dict[tuple, list[int]] = {}
     for total in figs:
         if not is_known(total) or total.approx != "exact" or val[total.start] < min_total:
@@ -421,13 +422,14 @@ def _document_checks(figs, sent_of, para_of, settings, doc_id, add, checks, grou
             # are tried (they are in page order), so each total costs a bounded time
             key = (total.section, unit_class(total), stated)
             if key not in cand_starts:
-                cand_starts[key] = [c[1][0].start for c in cands]
+                cand_starts[key] = [runs[c[0]][c[1]].start for c in cands]
             k = bisect_left(cand_starts[key], total.start)
             cands = cands[max(0, k - MAX_NEAR // 2):k + MAX_NEAR // 2]
         # the total's own sentence restating the same figures is a repeat, not a breakdown
         own = {val[f.start] for f in by_sent[sent_of[total.start]] if f is not total and is_known(f)}
-        fitting = [(r, sub) for r, sub, peak in cands if peak <= stated
-                   and sent_of[sub[0].start] != sent_of[total.start] and not any(f is total for f in sub)]
+        fitting = [(r, sub) for r, i, j, peak in cands if peak <= stated
+                   for sub in (runs[r][i:j + 1],)
+                   if sent_of[sub[0].start] != sent_of[total.start] and not any(f is total for f in sub)]
         # two stretches of one list that both add up to the total (a long list of
         # donations hits a round total more than once): which one it is, if any, is a
         # guess, and the list is no breakdown of it
