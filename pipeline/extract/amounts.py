@@ -67,8 +67,8 @@ def resolve(text: str, c: Candidate) -> Candidate | None:
         else:
             # a figure broken over lines or spaced out (1000\n元至\n3000\n元) reads as one
             mv = parse_amount(_SPACES.sub("", quote))
-            if mv is None and c.rule_id == "amount.wan_after_money_noun":
-                mv = parse_amount(_SPACES.sub("", quote) + "元")  # 83万多: the yuan the text dropped
+            if mv is None and c.options.get("unit_dropped"):
+                mv = parse_amount(_SPACES.sub("", quote) + c.options["unit_dropped"])
             if mv is None or (mv.value is None and mv.low is None):
                 return None
             f.update(value=mv.value, low=mv.low, high=mv.high, approx=mv.approx, currency=mv.currency or "CNY")
